@@ -1,0 +1,475 @@
+package bluesky
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/echotrace/echotrace/internal/event"
+	"github.com/echotrace/echotrace/internal/ingest"
+	"github.com/echotrace/echotrace/internal/ingest/field"
+	"github.com/echotrace/echotrace/internal/ingest/jsonrec"
+)
+
+// New returns the Bluesky connector.
+func New() ingest.Connector { return connector{} }
+
+type connector struct{}
+
+func (connector) Name() string { return "bluesky" }
+func (connector) Describe() string {
+	return "Bluesky AppView XRPC JSON responses (feeds, threads, likes, reposts, profiles) and Jetstream events"
+}
+
+func (connector) Detect(name string, head []byte) int {
+	h := string(head)
+	switch {
+	case strings.Contains(h, "at://did:") && strings.Contains(h, "app.bsky."):
+		return 90
+	case strings.Contains(h, `"did":"did:`) && strings.Contains(h, `"time_us"`):
+		return 90 // Jetstream
+	case strings.Contains(h, `"did": "did:`) || strings.Contains(h, `"did":"did:`):
+		return 40
+	}
+	return 0
+}
+
+func (connector) Open(r io.Reader, src string) (ingest.Decoder, error) {
+	return &decoder{rd: jsonrec.NewReader(r), src: src}, nil
+}
+
+type decoder struct {
+	rd  *jsonrec.Reader
+	src string
+}
+
+// The response shapes, decoded leniently: unknown fields are ignored.
+type (
+	profile struct {
+		DID            string  `json:"did"`
+		Handle         string  `json:"handle"`
+		DisplayName    string  `json:"displayName"`
+		Description    string  `json:"description"`
+		Avatar         string  `json:"avatar"`
+		CreatedAt      string  `json:"createdAt"`
+		IndexedAt      string  `json:"indexedAt"`
+		FollowersCount *int64  `json:"followersCount"`
+		FollowsCount   *int64  `json:"followsCount"`
+		PostsCount     *int64  `json:"postsCount"`
+		Labels         []label `json:"labels"`
+	}
+	label struct {
+		Src string `json:"src"`
+		URI string `json:"uri"`
+		Val string `json:"val"`
+		Neg bool   `json:"neg"`
+		Cts string `json:"cts"`
+	}
+	ref struct {
+		URI string `json:"uri"`
+		CID string `json:"cid"`
+	}
+	facet struct {
+		Features []struct {
+			Type string `json:"$type"`
+			URI  string `json:"uri"`
+			Tag  string `json:"tag"`
+			DID  string `json:"did"`
+		} `json:"features"`
+	}
+	embed struct {
+		Type     string          `json:"$type"`
+		Record   json.RawMessage `json:"record"`
+		External *struct {
+			URI string `json:"uri"`
+		} `json:"external"`
+	}
+	record struct {
+		Type      string   `json:"$type"`
+		Text      string   `json:"text"`
+		CreatedAt string   `json:"createdAt"`
+		Langs     []string `json:"langs"`
+		Tags      []string `json:"tags"`
+		Reply     *struct {
+			Root   ref `json:"root"`
+			Parent ref `json:"parent"`
+		} `json:"reply"`
+		Embed   *embed  `json:"embed"`
+		Facets  []facet `json:"facets"`
+		Subject *ref    `json:"subject"` // repost and like records
+	}
+	postView struct {
+		URI         string  `json:"uri"`
+		Author      profile `json:"author"`
+		Record      record  `json:"record"`
+		ReplyCount  *int64  `json:"replyCount"`
+		RepostCount *int64  `json:"repostCount"`
+		LikeCount   *int64  `json:"likeCount"`
+		QuoteCount  *int64  `json:"quoteCount"`
+		IndexedAt   string  `json:"indexedAt"`
+		Labels      []label `json:"labels"`
+	}
+	feedItem struct {
+		Post  *postView `json:"post"`
+		Reply *struct {
+			Root   json.RawMessage `json:"root"`
+			Parent json.RawMessage `json:"parent"`
+		} `json:"reply"`
+		Reason *struct {
+			Type      string  `json:"$type"`
+			By        profile `json:"by"`
+			IndexedAt string  `json:"indexedAt"`
+		} `json:"reason"`
+	}
+	threadNode struct {
+		Type    string            `json:"$type"`
+		Post    *postView         `json:"post"`
+		Parent  json.RawMessage   `json:"parent"`
+		Replies []json.RawMessage `json:"replies"`
+	}
+	response struct {
+		Feed       []feedItem      `json:"feed"`
+		Posts      []postView      `json:"posts"`
+		Thread     json.RawMessage `json:"thread"`
+		RepostedBy []profile       `json:"repostedBy"`
+		Likes      []struct {
+			Actor     profile `json:"actor"`
+			CreatedAt string  `json:"createdAt"`
+		} `json:"likes"`
+		URI       string    `json:"uri"`
+		Profiles  []profile `json:"profiles"`
+		Followers []profile `json:"followers"`
+		Follows   []profile `json:"follows"`
+		Subject   *profile  `json:"subject"`
+		// Jetstream commit events.
+		DID    string `json:"did"`
+		TimeUS int64  `json:"time_us"`
+		Kind   string `json:"kind"`
+		Commit *struct {
+			Operation  string `json:"operation"`
+			Collection string `json:"collection"`
+			RKey       string `json:"rkey"`
+			Record     record `json:"record"`
+		} `json:"commit"`
+	}
+)
+
+func (d *decoder) Decode(b *event.Batch) error {
+	rec, err := d.rd.Next()
+	if err != nil {
+		return err
+	}
+	if rec.Err != nil {
+		b.Rejects = append(b.Rejects, event.NewReject(d.src, rec.Line, "", rec.Err.Error(), rec.Raw))
+		return nil
+	}
+	if len(rec.Raw) == 0 || rec.Raw[0] != '{' {
+		b.Rejects = append(b.Rejects, event.NewReject(d.src, rec.Line, "", "not a Bluesky XRPC response object", rec.Raw))
+		return nil
+	}
+	var resp response
+	if err := json.Unmarshal(rec.Raw, &resp); err != nil {
+		b.Rejects = append(b.Rejects, event.NewReject(d.src, rec.Line, "", "unexpected shape: "+err.Error(), rec.Raw))
+		return nil
+	}
+	e := emitter{b: b, prov: event.Provenance{Source: d.src, Line: rec.Line}, seen: map[string]bool{}}
+	mark := len(b.Rejects)
+	e.response(&resp)
+	if len(b.Rejects) > mark {
+		// Keep the record's good events but only the first reason, so rejects stay readable.
+		b.Rejects = b.Rejects[:mark+1]
+	}
+	return nil
+}
+
+type emitter struct {
+	b    *event.Batch
+	prov event.Provenance
+	seen map[string]bool // accounts and posts already emitted for this record
+}
+
+func (e *emitter) reject(field, reason string) {
+	e.b.Rejects = append(e.b.Rejects, event.Reject{Source: e.prov.Source, Line: e.prov.Line, Field: field, Reason: reason})
+}
+
+func (e *emitter) response(r *response) {
+	for i := range r.Feed {
+		e.feedItem(&r.Feed[i])
+	}
+	for i := range r.Posts {
+		e.post(&r.Posts[i])
+	}
+	if len(r.Thread) > 0 {
+		e.thread(r.Thread, 0)
+	}
+	if r.URI != "" && len(r.RepostedBy) > 0 {
+		author := didOf(r.URI)
+		for i := range r.RepostedBy {
+			p := &r.RepostedBy[i]
+			if e.account(p) {
+				e.b.Engagements = append(e.b.Engagements, event.Engagement{Platform: event.Bluesky,
+					AccountID: p.DID, Kind: event.EngageRepost, PostID: r.URI, PostAuthorID: author, Prov: e.prov})
+			}
+		}
+	}
+	if r.URI != "" {
+		author := didOf(r.URI)
+		for i := range r.Likes {
+			l := &r.Likes[i]
+			if !e.account(&l.Actor) {
+				continue
+			}
+			at, err := field.Time(l.CreatedAt)
+			if err != nil {
+				e.reject("likes.createdAt", err.Error())
+				continue
+			}
+			e.b.Engagements = append(e.b.Engagements, event.Engagement{Platform: event.Bluesky,
+				AccountID: l.Actor.DID, Kind: event.EngageLike, PostID: r.URI, PostAuthorID: author, At: at, Prov: e.prov})
+		}
+	}
+	for _, ps := range [][]profile{r.Profiles, r.Followers, r.Follows} {
+		for i := range ps {
+			e.account(&ps[i])
+		}
+	}
+	if r.Subject != nil {
+		e.account(r.Subject)
+	}
+	if r.Commit != nil && r.DID != "" {
+		e.jetstream(r)
+	}
+}
+
+func (e *emitter) feedItem(it *feedItem) {
+	if it.Post == nil {
+		return
+	}
+	e.post(it.Post)
+	if it.Reply != nil {
+		for _, raw := range []json.RawMessage{it.Reply.Root, it.Reply.Parent} {
+			var pv postView
+			if len(raw) > 0 && json.Unmarshal(raw, &pv) == nil && pv.URI != "" && pv.Author.DID != "" {
+				e.post(&pv)
+			}
+		}
+	}
+	if it.Reason != nil && strings.HasSuffix(it.Reason.Type, "#reasonRepost") && it.Reason.By.DID != "" {
+		at, err := field.Time(it.Reason.IndexedAt)
+		if err != nil {
+			e.reject("reason.indexedAt", err.Error())
+			return
+		}
+		e.account(&it.Reason.By)
+		e.b.Posts = append(e.b.Posts, event.Post{Platform: event.Bluesky,
+			ID:       "repost:" + it.Reason.By.DID + ":" + it.Post.URI,
+			AuthorID: it.Reason.By.DID, AuthorHandle: it.Reason.By.Handle, CreatedAt: at,
+			Kind: event.KindRepost, RefID: it.Post.URI, RefAuthorID: it.Post.Author.DID,
+			Likes: event.Unknown, Reposts: event.Unknown, Replies: event.Unknown, Quotes: event.Unknown, Views: event.Unknown,
+			Prov: e.prov})
+	}
+}
+
+// thread walks a getPostThread tree (parents up, replies down), bounded in depth.
+func (e *emitter) thread(raw json.RawMessage, depth int) {
+	if depth > 1000 || len(raw) == 0 || raw[0] != '{' {
+		return
+	}
+	var n threadNode
+	if json.Unmarshal(raw, &n) != nil {
+		return
+	}
+	if n.Post != nil {
+		e.post(n.Post)
+	}
+	e.thread(n.Parent, depth+1)
+	for _, r := range n.Replies {
+		e.thread(r, depth+1)
+	}
+}
+
+// account emits a profile once per record; it reports whether the profile is usable.
+func (e *emitter) account(p *profile) bool {
+	if p.DID == "" {
+		return false
+	}
+	if e.seen["a "+p.DID] {
+		return true
+	}
+	e.seen["a "+p.DID] = true
+	created, err := field.Time(p.CreatedAt)
+	if err != nil {
+		e.reject("createdAt", err.Error())
+		created = time.Time{}
+	}
+	observed, _ := field.Time(p.IndexedAt)
+	e.b.Accounts = append(e.b.Accounts, event.Account{Platform: event.Bluesky, ID: p.DID,
+		Handle: p.Handle, Name: p.DisplayName, CreatedAt: created,
+		Followers: count(p.FollowersCount), Following: count(p.FollowsCount), Posts: count(p.PostsCount),
+		DefaultAvatar: p.Avatar == "", Description: p.Description, ObservedAt: observed, Prov: e.prov})
+	for _, l := range p.Labels {
+		if l.Neg || l.Val == "" {
+			continue
+		}
+		at, err := field.Time(l.Cts)
+		if err != nil || at.IsZero() {
+			continue
+		}
+		e.b.Labels = append(e.b.Labels, event.LabelObservation{Platform: event.Bluesky, AccountID: p.DID,
+			Handle: p.Handle, ObservedAt: at, Label: l.Val, Class: classify(l.Val), Prov: e.prov})
+	}
+	return true
+}
+
+// classify maps a label value to a class. Bluesky's moderation labels ("porn", "!warn" …) are
+// not affiliation labels and map to none.
+func classify(val string) event.LabelClass {
+	v := strings.ToLower(val)
+	switch {
+	case strings.Contains(v, "state") && strings.Contains(v, "media"):
+		return event.LabelStateMedia
+	case strings.Contains(v, "government") || strings.Contains(v, "official"):
+		return event.LabelGovernment
+	}
+	return event.LabelNone
+}
+
+func (e *emitter) post(pv *postView) {
+	if pv.URI == "" || pv.Author.DID == "" {
+		e.reject("uri", "post without uri or author did")
+		return
+	}
+	if e.seen["p "+pv.URI] {
+		return
+	}
+	e.seen["p "+pv.URI] = true
+	e.account(&pv.Author)
+	p, err := e.fromRecord(pv.URI, pv.Author.DID, pv.Author.Handle, &pv.Record, pv.IndexedAt)
+	if err != nil {
+		e.reject("record.createdAt", err.Error())
+		return
+	}
+	p.Likes, p.Reposts, p.Replies, p.Quotes = count(pv.LikeCount), count(pv.RepostCount), count(pv.ReplyCount), count(pv.QuoteCount)
+	e.b.Posts = append(e.b.Posts, p)
+}
+
+func (e *emitter) fromRecord(uri, did, handle string, r *record, indexedAt string) (event.Post, error) {
+	ts := r.CreatedAt
+	if ts == "" {
+		ts = indexedAt
+	}
+	created, err := field.Time(ts)
+	if err != nil {
+		return event.Post{}, err
+	}
+	p := event.Post{Platform: event.Bluesky, ID: uri, AuthorID: did, AuthorHandle: handle,
+		CreatedAt: created, Kind: event.KindPost, Text: r.Text,
+		Likes: event.Unknown, Reposts: event.Unknown, Replies: event.Unknown, Quotes: event.Unknown, Views: event.Unknown,
+		Prov: e.prov}
+	if len(r.Langs) > 0 {
+		p.Lang = r.Langs[0]
+	}
+	if q := quoted(r.Embed); q != "" {
+		p.Kind, p.RefID, p.RefAuthorID = event.KindQuote, q, didOf(q)
+	}
+	if r.Reply != nil && r.Reply.Parent.URI != "" {
+		p.Kind, p.RefID, p.RefAuthorID = event.KindReply, r.Reply.Parent.URI, didOf(r.Reply.Parent.URI)
+		p.ConversationID = r.Reply.Root.URI
+	}
+	for _, f := range r.Facets {
+		for _, ft := range f.Features {
+			switch {
+			case strings.HasSuffix(ft.Type, "#link") && ft.URI != "":
+				p.URLs = append(p.URLs, field.URL(ft.URI))
+			case strings.HasSuffix(ft.Type, "#tag") && ft.Tag != "":
+				p.Hashtags = append(p.Hashtags, field.Hashtag(ft.Tag))
+			case strings.HasSuffix(ft.Type, "#mention") && ft.DID != "":
+				p.Mentions = append(p.Mentions, ft.DID)
+			}
+		}
+	}
+	for _, t := range r.Tags {
+		p.Hashtags = append(p.Hashtags, field.Hashtag(t))
+	}
+	if r.Embed != nil && r.Embed.External != nil && r.Embed.External.URI != "" {
+		p.URLs = append(p.URLs, field.URL(r.Embed.External.URI))
+	}
+	return p, nil
+}
+
+// quoted returns the URI of the post a record embeds, if any.
+func quoted(em *embed) string {
+	if em == nil || len(em.Record) == 0 {
+		return ""
+	}
+	var direct ref
+	if json.Unmarshal(em.Record, &direct) == nil && strings.Contains(direct.URI, "/app.bsky.feed.post/") {
+		return direct.URI
+	}
+	var nested struct {
+		Record ref `json:"record"`
+	}
+	if json.Unmarshal(em.Record, &nested) == nil && strings.Contains(nested.Record.URI, "/app.bsky.feed.post/") {
+		return nested.Record.URI
+	}
+	return ""
+}
+
+// jetstream maps a Jetstream commit event: posts, reposts and likes created by r.DID.
+func (e *emitter) jetstream(r *response) {
+	c := r.Commit
+	if c.Operation != "create" {
+		return
+	}
+	uri := fmt.Sprintf("at://%s/%s/%s", r.DID, c.Collection, c.RKey)
+	at, err := field.Time(c.Record.CreatedAt)
+	if err != nil || at.IsZero() {
+		at = time.UnixMicro(r.TimeUS).UTC()
+	}
+	switch c.Collection {
+	case "app.bsky.feed.post":
+		p, err := e.fromRecord(uri, r.DID, "", &c.Record, "")
+		if err != nil {
+			e.reject("commit.record.createdAt", err.Error())
+			return
+		}
+		e.b.Posts = append(e.b.Posts, p)
+	case "app.bsky.feed.repost":
+		if c.Record.Subject == nil || c.Record.Subject.URI == "" {
+			e.reject("commit.record.subject", "repost without subject")
+			return
+		}
+		s := c.Record.Subject.URI
+		e.b.Posts = append(e.b.Posts, event.Post{Platform: event.Bluesky, ID: uri, AuthorID: r.DID,
+			CreatedAt: at, Kind: event.KindRepost, RefID: s, RefAuthorID: didOf(s),
+			Likes: event.Unknown, Reposts: event.Unknown, Replies: event.Unknown, Quotes: event.Unknown, Views: event.Unknown,
+			Prov: e.prov})
+	case "app.bsky.feed.like":
+		if c.Record.Subject == nil || c.Record.Subject.URI == "" {
+			e.reject("commit.record.subject", "like without subject")
+			return
+		}
+		s := c.Record.Subject.URI
+		e.b.Engagements = append(e.b.Engagements, event.Engagement{Platform: event.Bluesky, AccountID: r.DID,
+			Kind: event.EngageLike, PostID: s, PostAuthorID: didOf(s), At: at, Prov: e.prov})
+	}
+}
+
+// didOf returns the DID of an at:// URI ("at://did:plc:x/app.bsky.feed.post/y" → "did:plc:x").
+func didOf(uri string) string {
+	s, ok := strings.CutPrefix(uri, "at://")
+	if !ok {
+		return ""
+	}
+	did, _, _ := strings.Cut(s, "/")
+	return did
+}
+
+func count(p *int64) int64 {
+	if p == nil || *p < 0 {
+		return event.Unknown
+	}
+	return *p
+}

@@ -1,0 +1,75 @@
+package jsonrec
+
+import (
+	"io"
+	"strings"
+	"testing"
+)
+
+func records(t *testing.T, in string) []Record {
+	t.Helper()
+	r := NewReader(strings.NewReader(in))
+	var out []Record
+	for {
+		rec, err := r.Next()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, rec)
+	}
+}
+
+func TestLines(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		in        string
+		wantLines []int64
+		wantBad   []bool
+	}{
+		{"jsonl", "{\"a\":1}\n\n{\"b\":2}\n", []int64{1, 3}, []bool{false, false}},
+		{"jsonl with broken line", "{\"a\":1}\n{\"b\":\n{\"c\":3}", []int64{1, 2, 3}, []bool{false, true, false}},
+		{"invalid utf8 line", "{\"a\":\"\xff\"}\n{\"b\":1}\n", []int64{1, 2}, []bool{true, false}},
+		{"pretty document", "\n{\n  \"a\": [\n 1\n ]\n}\n", []int64{2}, []bool{false}},
+		{"two pretty documents", "{\n\"a\":1\n}\n\n[\n2\n]\n", []int64{1, 5}, []bool{false, false}},
+		{"truncated document", "{\n\"a\": [1,\n", []int64{1}, []bool{true}},
+		{"scalar line", "42\n", []int64{1}, []bool{false}},
+		{"empty", "", nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := records(t, tt.in)
+			if len(got) != len(tt.wantLines) {
+				t.Fatalf("got %d records %+v, want %d", len(got), got, len(tt.wantLines))
+			}
+			for i, rec := range got {
+				if rec.Line != tt.wantLines[i] || (rec.Err != nil) != tt.wantBad[i] {
+					t.Errorf("record %d: line %d err %v; want line %d bad %v", i, rec.Line, rec.Err, tt.wantLines[i], tt.wantBad[i])
+				}
+			}
+		})
+	}
+}
+
+func FuzzReader(f *testing.F) {
+	f.Add("{\"a\":1}\n{\"b\":\n")
+	f.Add("{\n\"a\": [1,\n2]}\n[\n]")
+	f.Fuzz(func(t *testing.T, in string) {
+		r := NewReader(strings.NewReader(in))
+		prev := int64(0)
+		for i := 0; i < 1<<20; i++ {
+			rec, err := r.Next()
+			if err != nil {
+				return
+			}
+			if rec.Line < 1 || rec.Line < prev {
+				t.Fatalf("line %d after %d", rec.Line, prev)
+			}
+			prev = rec.Line
+		}
+		t.Fatal("no end")
+	})
+}
