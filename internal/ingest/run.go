@@ -141,6 +141,10 @@ func RunFile(ctx context.Context, reg *Registry, st store.Store, path string, op
 	}
 	br := bufio.NewReaderSize(r, 1<<20)
 	head, _ := br.Peek(headSize)
+	if len(bytes.TrimSpace(head)) == 0 {
+		// An empty file holds no records: nothing to detect, nothing to store.
+		return store.ImportSummary{Source: path, Format: "empty"}, nil
+	}
 	c, err := pick(reg, opt.Format, path, head)
 	if err != nil {
 		return store.ImportSummary{}, err

@@ -1,0 +1,299 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/echotrace/echotrace/internal/collect"
+	"github.com/echotrace/echotrace/internal/event"
+	"github.com/echotrace/echotrace/internal/ingest/field"
+	"github.com/echotrace/echotrace/internal/ingest/twarc2"
+	"github.com/echotrace/echotrace/internal/store"
+)
+
+type collectFlags struct {
+	apiBase, accounts, since, until, archive, tokenFile, search string
+	maxPages                                                    int
+	perPost                                                     bool
+}
+
+func newCollectCmd(a *App) *cobra.Command {
+	var f collectFlags
+	cmd := &cobra.Command{
+		Use:   "collect x|bluesky|mastodon|status",
+		Short: "Collect posts and engagement live from platform APIs (resumable)",
+		Long: `collect fetches the watch accounts' posts and the engagement with them from a platform's
+API and stores them page by page. A checkpoint is kept in the study after every page: kill
+the command and start it again, and it resumes where it stopped without duplicating anything.
+Rate limits are honoured from the response headers; 429, 5xx, timeouts and truncated bodies are
+retried with backoff.
+
+Tokens come from the environment (or a file readable only by you, --token-file); they are never
+logged and never stored in the study:
+  x         ECHOTRACE_X_BEARER_TOKEN (required)
+  mastodon  ECHOTRACE_MASTODON_TOKEN (optional; public endpoints work without)
+  bluesky   none needed (public AppView)
+
+Accounts are the study's watchlist for the platform, or --accounts FILE (one handle per line).
+See docs/collect.md for what each endpoint yields, limits, and ethics and terms notes.`,
+		Example: `  export ECHOTRACE_X_BEARER_TOKEN=...   # never on the command line
+  echotrace collect x --since 2020-06-09 --until 2021-02-23 --archive raw-x.jsonl
+  echotrace collect bluesky --accounts handles.txt --since 2024-01-01
+  echotrace collect mastodon --api-base https://mastodon.social --since 2024-01-01
+  echotrace collect status --platform x      # re-check every amplifier's status later`,
+	}
+	pf := cmd.PersistentFlags()
+	pf.StringVar(&f.apiBase, "api-base", "", "API base URL (tests, proxies; mastodon: the instance, e.g. https://mastodon.social)")
+	pf.StringVar(&f.accounts, "accounts", "", "file with one handle per line (default: the study's watchlist for the platform)")
+	pf.StringVar(&f.since, "since", "", "start of the window (RFC 3339 or YYYY-MM-DD)")
+	pf.StringVar(&f.until, "until", "", "end of the window")
+	pf.StringVar(&f.archive, "archive", "", "also append every raw response to this JSON-lines file")
+	pf.StringVar(&f.tokenFile, "token-file", "", "read the token from this file (must not be readable by others)")
+	pf.IntVar(&f.maxPages, "max-pages", 0, "stop each paginated endpoint after this many pages (0: all)")
+	cmd.Flags().BoolVar(&f.perPost, "per-post", false, "x: also call retweeted_by, liking_users, quote_tweets and conversation search per post")
+	cmd.Flags().StringVar(&f.search, "search", "/2/tweets/search/all", "x: search endpoint (/2/tweets/search/recent without full-archive access)")
+	cmd.Args = exactArgs(1)
+	cmd.ValidArgs = []string{"x", "bluesky", "mastodon"}
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		return a.runCollect(cmd.Context(), args[0], f)
+	}
+	var platform string
+	status := &cobra.Command{
+		Use:   "status",
+		Short: "Re-query every amplifier's account status and store the observations",
+		Long: `status re-checks the accounts that reposted, quoted, replied to or liked the watch accounts'
+posts and records a status observation for each (active, suspended, deleted, protected) with the
+platform's raw code (X: 63 suspended, 50 not found), so that the share of amplification from
+later-suspended accounts can be measured as the reference study did. Resumable.`,
+		Example: "  echotrace collect status --platform x",
+		Args:    exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.runCollectStatus(cmd.Context(), platform, f)
+		},
+	}
+	status.Flags().StringVar(&platform, "platform", "x", "x, bluesky or mastodon")
+	cmd.AddCommand(status)
+	return cmd
+}
+
+// token reads a secret from the environment or a private file.
+func token(env, file string, required bool) (string, error) {
+	if file != "" {
+		fi, err := os.Stat(file)
+		if err != nil {
+			return "", usageError(err)
+		}
+		if fi.Mode().Perm()&0o077 != 0 {
+			return "", usageError(fmt.Errorf("%s is readable by others (mode %v); chmod 600 it", file, fi.Mode().Perm()))
+		}
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", err
+		}
+		return strings.TrimSpace(string(b)), nil
+	}
+	t := strings.TrimSpace(os.Getenv(env))
+	if t == "" && required {
+		return "", usageError(fmt.Errorf("%w: set %s (or use --token-file)", collect.ErrNoToken, env))
+	}
+	return t, nil
+}
+
+func (a *App) collectClient(base, def, tok string) *collect.Client {
+	if base == "" {
+		base = def
+	}
+	return &collect.Client{Base: base, Token: tok, Logf: func(format string, args ...any) { a.Logf("  "+format, args...) }}
+}
+
+func parseWindow(f collectFlags) (since, until time.Time, err error) {
+	if since, err = field.Time(f.since); err != nil {
+		return since, until, usageError(fmt.Errorf("--since: %w", err))
+	}
+	if until, err = field.Time(f.until); err != nil {
+		return since, until, usageError(fmt.Errorf("--until: %w", err))
+	}
+	return since, until, nil
+}
+
+// collectAccounts returns the handles to collect: from --accounts, else the watchlist.
+func collectAccounts(ctx context.Context, q store.Querier, platform event.Platform, file string) ([]string, error) {
+	var out []string
+	if file != "" {
+		fh, err := os.Open(file)
+		if err != nil {
+			return nil, usageError(err)
+		}
+		defer fh.Close()
+		sc := bufio.NewScanner(fh)
+		for sc.Scan() {
+			if s := strings.TrimSpace(sc.Text()); s != "" && !strings.HasPrefix(s, "#") {
+				out = append(out, strings.TrimPrefix(s, "@"))
+			}
+		}
+		return out, sc.Err()
+	}
+	rows, err := q.Query(ctx, `SELECT coalesce(handle, account_id) FROM watchlist WHERE platform = ? AND coalesce(handle, account_id) IS NOT NULL ORDER BY 1`, string(platform))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	if len(out) == 0 {
+		return nil, usageError(fmt.Errorf("no %s accounts on the watchlist; import one or pass --accounts FILE", platform))
+	}
+	return out, rows.Err()
+}
+
+func (a *App) runCollect(ctx context.Context, platform string, f collectFlags) error {
+	since, until, err := parseWindow(f)
+	if err != nil {
+		return err
+	}
+	st, err := a.OpenStore(ctx, false)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	sink := &collect.Sink{Store: st}
+	if f.archive != "" {
+		fh, err := os.OpenFile(f.archive, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+		if err != nil {
+			return err
+		}
+		defer fh.Close()
+		sink.Archive = fh
+	}
+	logf := func(format string, args ...any) { a.Logf(format, args...) }
+	var run func([]string) error
+	var p event.Platform
+	switch platform {
+	case "x":
+		p = event.X
+		tok, err := token("ECHOTRACE_X_BEARER_TOKEN", f.tokenFile, true)
+		if err != nil {
+			return err
+		}
+		c := &collect.X{Client: a.collectClient(f.apiBase, collect.XBase, tok), Sink: sink, Twarc2: twarc2.New(),
+			Since: since, Until: until, MaxPages: f.maxPages, Search: f.search, PerPost: f.perPost, Logf: logf}
+		run = func(acc []string) error { return c.Run(ctx, acc) }
+	case "bluesky":
+		p = event.Bluesky
+		c := &collect.Bluesky{Client: a.collectClient(f.apiBase, collect.BlueskyBase, ""), Sink: sink,
+			Since: since, Until: until, MaxPages: f.maxPages, Logf: logf}
+		run = func(acc []string) error { return c.Run(ctx, acc) }
+	case "mastodon":
+		p = event.Mastodon
+		if f.apiBase == "" {
+			return usageError(fmt.Errorf("mastodon needs the instance: --api-base https://mastodon.social"))
+		}
+		tok, err := token("ECHOTRACE_MASTODON_TOKEN", f.tokenFile, false)
+		if err != nil {
+			return err
+		}
+		c := &collect.Mastodon{Client: a.collectClient(f.apiBase, "", tok), Sink: sink,
+			Since: since, Until: until, MaxPages: f.maxPages, Logf: logf}
+		run = func(acc []string) error { return c.Run(ctx, acc) }
+	default:
+		return usageError(fmt.Errorf("unknown platform %q (want x, bluesky or mastodon)", platform))
+	}
+	accounts, err := collectAccounts(ctx, st, p, f.accounts)
+	if err != nil {
+		return err
+	}
+	a.Logf("collecting %s for %d accounts", platform, len(accounts))
+	err = run(accounts)
+	res := map[string]any{"platform": platform, "accounts": len(accounts), "pages": sink.Pages, "stored": sink.Stored}
+	if a.JSON {
+		if perr := a.PrintJSON(res); perr != nil {
+			return perr
+		}
+	} else {
+		a.Logf("%d pages; stored %d posts, %d accounts, %d engagements", sink.Pages, sink.Stored.Posts, sink.Stored.Accounts, sink.Stored.Engagements)
+	}
+	if err != nil {
+		return fmt.Errorf("collect %s (run it again to resume): %w", platform, err)
+	}
+	return nil
+}
+
+func (a *App) runCollectStatus(ctx context.Context, platform string, f collectFlags) error {
+	st, err := a.OpenStore(ctx, false)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	p, err := event.ParsePlatform(platform)
+	if err != nil {
+		return usageError(err)
+	}
+	targets, err := collect.Amplifiers(ctx, st, p)
+	if err != nil {
+		return err
+	}
+	sink := &collect.Sink{Store: st}
+	key := fmt.Sprintf("status:%s:%s", p, a.Now().UTC().Format("2006-01-02"))
+	var n int
+	switch p {
+	case event.X:
+		tok, err := token("ECHOTRACE_X_BEARER_TOKEN", f.tokenFile, true)
+		if err != nil {
+			return err
+		}
+		cl := a.collectClient(f.apiBase, collect.XBase, tok)
+		n, err = collect.StatusRun(ctx, sink, key, targets, 100, func(ctx context.Context, ts []collect.StatusTarget, now time.Time) ([]event.StatusObservation, error) {
+			ids := make([]string, len(ts))
+			for i, t := range ts {
+				ids[i] = t.ID
+			}
+			return collect.XStatus(ctx, cl, ids, now)
+		})
+		if err != nil {
+			return err
+		}
+	case event.Bluesky:
+		cl := a.collectClient(f.apiBase, collect.BlueskyBase, "")
+		n, err = collect.StatusRun(ctx, sink, key, targets, 1, func(ctx context.Context, ts []collect.StatusTarget, now time.Time) ([]event.StatusObservation, error) {
+			o, err := collect.BlueskyStatus(ctx, cl, ts[0].ID, now)
+			return []event.StatusObservation{o}, err
+		})
+		if err != nil {
+			return err
+		}
+	case event.Mastodon:
+		if f.apiBase == "" {
+			return usageError(fmt.Errorf("mastodon needs the instance: --api-base https://mastodon.social"))
+		}
+		tok, err := token("ECHOTRACE_MASTODON_TOKEN", f.tokenFile, false)
+		if err != nil {
+			return err
+		}
+		cl := a.collectClient(f.apiBase, "", tok)
+		n, err = collect.StatusRun(ctx, sink, key, targets, 1, func(ctx context.Context, ts []collect.StatusTarget, now time.Time) ([]event.StatusObservation, error) {
+			o, err := collect.MastodonStatus(ctx, cl, ts[0].ID, ts[0].Handle, now)
+			return []event.StatusObservation{o}, err
+		})
+		if err != nil {
+			return err
+		}
+	default:
+		return usageError(fmt.Errorf("status checks support x, bluesky and mastodon"))
+	}
+	if a.JSON {
+		return a.PrintJSON(map[string]any{"platform": p, "amplifiers": len(targets), "observations": n})
+	}
+	a.Logf("%d amplifiers; %d status observations stored", len(targets), n)
+	return nil
+}
