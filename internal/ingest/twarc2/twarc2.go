@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -274,12 +275,22 @@ func (d *decoder) page(b *event.Batch, l *line, seen time.Time, raw []byte) {
 			d.userHandle[o.ID] = o.Username
 		}
 	}
+	postID, kind := "", event.EngagementKind("")
+	if l.Twarc != nil {
+		postID, kind = engagersOf(l.Twarc.URL)
+	}
 	for i := range l.Data.objs {
 		o := &l.Data.objs[i]
 		if o.isTweet() {
 			d.post(b, o, seen, func() string { return pointer("data", i, l.Data.objs) }, raw)
 		} else if o.isUser() {
 			d.account(b, o, seen, func() string { return pointer("data", i, l.Data.objs) }, raw)
+			if postID != "" && o.ID != "" {
+				// A liking_users / retweeted_by page: its users engaged with the post the
+				// request names. The API gives no time.
+				b.Engagements = append(b.Engagements, event.Engagement{Platform: event.X, AccountID: o.ID,
+					Kind: kind, PostID: postID, Prov: event.Provenance{Source: d.src, Line: d.line}})
+			}
 		}
 	}
 	for i := range inc.Tweets {
@@ -550,4 +561,20 @@ func (d *decoder) status(b *event.Batch, e *apiError, seen time.Time) {
 		o.AccountID = e.ResourceID
 	}
 	b.Statuses = append(b.Statuses, o)
+}
+
+// engagersRE matches the requests whose pages list the users who engaged with one tweet.
+var engagersRE = regexp.MustCompile(`/2/tweets/([0-9]+)/(liking_users|retweeted_by)(?:[?#]|$)`)
+
+// engagersOf returns the tweet id and engagement kind of a liking_users or retweeted_by
+// request URL (twarc2 records it in __twarc.url), or "" for any other request.
+func engagersOf(u string) (string, event.EngagementKind) {
+	m := engagersRE.FindStringSubmatch(u)
+	if m == nil {
+		return "", ""
+	}
+	if m[2] == "liking_users" {
+		return m[1], event.EngageLike
+	}
+	return m[1], event.EngageRepost
 }

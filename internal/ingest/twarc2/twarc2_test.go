@@ -288,3 +288,27 @@ func TestGoodOddities(t *testing.T) {
 		t.Errorf("posts %+v rejects %v, want ids 1 and 2 on lines 1 and 4", b.Posts, b.Rejects)
 	}
 }
+
+func TestEngagerPages(t *testing.T) {
+	t.Parallel()
+	// A `twarc2 liking-users 1500` page and a retweeted-by page: each user is an engagement
+	// with the tweet named in __twarc.url; other requests yield accounts only.
+	in := `{"data":[{"id":"11","username":"a","name":"A"},{"id":"12","username":"b","name":"B"}],"meta":{"result_count":2},"__twarc":{"url":"https://api.twitter.com/2/tweets/1500/liking_users?user.fields=id","version":"2.10.4","retrieved_at":"2022-01-01T00:00:00+00:00"}}
+{"data":[{"id":"13","username":"c","name":"C"}],"meta":{"result_count":1},"__twarc":{"url":"https://api.twitter.com/2/tweets/1501/retweeted_by","version":"2.10.4","retrieved_at":"2022-01-01T00:00:00+00:00"}}
+{"data":[{"id":"14","username":"d","name":"D"}],"meta":{"result_count":1},"__twarc":{"url":"https://api.twitter.com/2/users/by?usernames=d","version":"2.10.4","retrieved_at":"2022-01-01T00:00:00+00:00"}}
+`
+	b := ingesttest.Decode(t, New(), "e", []byte(in))
+	got := map[string]string{}
+	for _, e := range b.Engagements {
+		got[e.AccountID] = string(e.Kind) + " " + e.PostID
+	}
+	want := map[string]string{"11": "like 1500", "12": "like 1500", "13": "repost 1501"}
+	if len(got) != len(want) || len(b.Accounts) != 4 {
+		t.Fatalf("engagements %v (accounts %d); want %v and 4 accounts", got, len(b.Accounts), want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("account %s: %q, want %q", k, got[k], v)
+		}
+	}
+}

@@ -52,6 +52,7 @@ type includes struct {
 
 type twarcMeta struct {
 	RetrievedAt string `json:"retrieved_at"`
+	URL         string `json:"url"` // the request, e.g. https://api.x.com/2/tweets/123/liking_users?…
 }
 
 // apiError is one entry of a page's "errors": partial errors about expansions (a suspended
