@@ -110,7 +110,7 @@ type Post struct {
 	Lang           string
 	URLs           []string // expanded and normalised
 	Hashtags       []string // lower case, without '#'
-	Mentions       []string // handles, lower case, without '@'
+	Mentions       []string // handles, lower case, without '@'; account ids where the source gives only ids (IO archive)
 	Client         string   // source / client application
 	Likes          int64    // Unknown if absent
 	Reposts        int64

@@ -8,7 +8,7 @@ import (
 
 	"github.com/echotrace/echotrace/internal/event"
 	"github.com/echotrace/echotrace/internal/ingest"
-	"github.com/echotrace/echotrace/internal/ingest/csvpost/table"
+	"github.com/echotrace/echotrace/internal/ingest/csvtable"
 	"github.com/echotrace/echotrace/internal/ingest/field"
 )
 
@@ -24,9 +24,9 @@ func (connector) Describe() string {
 
 func (connector) Detect(name string, head []byte) int {
 	switch {
-	case table.HeaderHas(head, "platformid", "platform", "date", "account_platformid"):
+	case csvtable.HeaderHas(head, "platformid", "platform", "date", "account_platformid"):
 		return 95
-	case table.HeaderHas(head, "facebook id", "post created") || table.HeaderHas(head, "page name", "post created"):
+	case csvtable.HeaderHas(head, "facebook id", "post created") || csvtable.HeaderHas(head, "page name", "post created"):
 		return 95
 	}
 	return 0
@@ -62,14 +62,14 @@ var dashboardLayout = layout{
 }
 
 type decoder struct {
-	t   *table.Reader
+	t   *csvtable.Reader
 	l   layout
 	col map[string]int
 	src string
 }
 
 func (connector) Open(r io.Reader, src string) (ingest.Decoder, error) {
-	t, err := table.Open(r, src)
+	t, err := csvtable.Open(r, src)
 	if err != nil {
 		return nil, err
 	}
