@@ -116,8 +116,8 @@ var trackingParams = map[string]bool{"fbclid": true, "gclid": true, "igshid": tr
 func URL(raw string) string {
 	raw = strings.TrimSpace(raw)
 	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return raw
+	if err != nil || u.Hostname() == "" || strings.Contains(u.Hostname(), ":") {
+		return raw // not a host we can normalise (IPv6 literals are left as written)
 	}
 	u.Scheme = strings.ToLower(u.Scheme)
 	if u.Scheme == "http" {
@@ -141,11 +141,11 @@ func URL(raw string) string {
 		u.RawQuery = q.Encode()
 	}
 	u.User = nil
-	s := u.String()
-	if strings.HasSuffix(s, "/") && u.RawQuery == "" {
-		s = strings.TrimSuffix(s, "/")
+	if u.RawQuery == "" {
+		u.Path = strings.TrimRight(u.Path, "/")
+		u.RawPath = strings.TrimRight(u.RawPath, "/")
 	}
-	return s
+	return u.String()
 }
 
 // Domain returns the normalised host of a URL ("" if none).
