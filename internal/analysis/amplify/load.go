@@ -1,0 +1,293 @@
+package amplify
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+	"syscall"
+
+	"github.com/echotrace/echotrace/internal/store"
+)
+
+// sec is the SQL expression of a timestamp column as unix seconds (floor), NULL kept.
+func sec(col string) string { return "CAST(floor(epoch(" + col + ")) AS BIGINT)" }
+
+// loader holds the index maps Load builds while streaming rows.
+type loader struct {
+	in        Input
+	platforms map[string]uint8
+	accounts  []map[string]int32 // per platform: account id → index
+	posts     []map[string]int32 // per platform: post id → index
+	watch     []map[string]int32 // per platform: watch account id → watch index
+}
+
+func (l *loader) platform(name string) (uint8, error) {
+	if i, ok := l.platforms[name]; ok {
+		return i, nil
+	}
+	if len(l.in.Platforms) == 255 {
+		return 0, fmt.Errorf("more than 255 platforms")
+	}
+	i := uint8(len(l.in.Platforms))
+	l.platforms[name] = i
+	l.in.Platforms = append(l.in.Platforms, name)
+	l.accounts = append(l.accounts, map[string]int32{})
+	l.posts = append(l.posts, map[string]int32{})
+	l.watch = append(l.watch, map[string]int32{})
+	return i, nil
+}
+
+func (l *loader) account(p uint8, id string) int32 {
+	if i, ok := l.accounts[p][id]; ok {
+		return i
+	}
+	i := l.in.Accounts.Add(p, id, "", NoTime)
+	l.accounts[p][id] = i
+	return i
+}
+
+// known platform lookup without adding one.
+func (l *loader) lookup(name string) (uint8, bool) {
+	i, ok := l.platforms[name]
+	return i, ok
+}
+
+// Load reads what Compute needs through q, over the documented views only (DESIGN §3):
+// watchlist, posts, engagements, accounts, status_observations and label_observations. Posts
+// of watchlist accounts are restricted to p's window in SQL; Compute applies the rest of p.
+// Rows are streamed into columnar slices; likes are aggregated per post in SQL.
+func Load(ctx context.Context, q store.Querier, p Params) (Input, error) {
+	l := &loader{platforms: map[string]uint8{}}
+
+	// The watchlist: one entry per account (the first by source and line), handle-only
+	// entries that match no account kept once per handle.
+	if err := each(ctx, q, `SELECT platform, account_id, handle, actor_type, country, outlet,
+       `+sec("since")+`, `+sec("until")+`
+FROM watchlist
+ORDER BY platform, account_id NULLS LAST, lower(handle), source, line`, func(r *sql.Rows) error {
+		var platform string
+		var id, handle, actor, country, outlet sql.NullString
+		var since, until sql.NullInt64
+		if err := r.Scan(&platform, &id, &handle, &actor, &country, &outlet, &since, &until); err != nil {
+			return err
+		}
+		pi, err := l.platform(platform)
+		if err != nil {
+			return err
+		}
+		e := WatchEntry{Account: -1, Platform: platform, ID: id.String, Handle: handle.String,
+			ActorType: actor.String, Country: strings.ToUpper(country.String), Outlet: outlet.String,
+			Since: orNoTime(since), Until: orNoTime(until)}
+		if id.Valid && id.String != "" {
+			if _, dup := l.watch[pi][id.String]; dup {
+				return nil
+			}
+			e.Account = l.account(pi, id.String)
+			l.watch[pi][id.String] = int32(len(l.in.Watch))
+		} else {
+			key := "@" + strings.ToLower(handle.String)
+			if _, dup := l.watch[pi][key]; dup {
+				return nil
+			}
+			l.watch[pi][key] = int32(len(l.in.Watch))
+		}
+		l.in.Watch = append(l.in.Watch, e)
+		return nil
+	}); err != nil {
+		return Input{}, fmt.Errorf("load watchlist: %w", err)
+	}
+
+	// Posts authored by watchlist accounts, in the window.
+	where, args := windowClause("p.created_at", p)
+	targets := `WITH w AS (SELECT DISTINCT platform, account_id FROM watchlist WHERE account_id IS NOT NULL)
+SELECT p.platform, p.id, p.author_id, ` + sec("p.created_at") + ` AS created, p.kind,
+       p.likes, p.reposts, p.replies, p.quotes
+FROM posts p JOIN w ON p.platform = w.platform AND p.author_id = w.account_id` + where
+	if err := each(ctx, q, targets+"\nORDER BY p.platform, p.id", func(r *sql.Rows) error {
+		var platform, id, author, kind string
+		var created, likes, reposts, replies, quotes sql.NullInt64
+		if err := r.Scan(&platform, &id, &author, &created, &kind, &likes, &reposts, &replies, &quotes); err != nil {
+			return err
+		}
+		pi, ok := l.lookup(platform)
+		if !ok {
+			return nil
+		}
+		w, ok := l.watch[pi][author]
+		if !ok {
+			return nil
+		}
+		k, ok := ParsePostKind(kind)
+		if !ok {
+			return fmt.Errorf("post %s/%s: kind %q is not post, repost, quote or reply", platform, id, kind)
+		}
+		l.posts[pi][id] = l.in.Posts.Add(w, orNoTime(created), k, orUnknown(likes), orUnknown(reposts),
+			orUnknown(replies), orUnknown(quotes))
+		return nil
+	}, args...); err != nil {
+		return Input{}, fmt.Errorf("load target posts: %w", err)
+	}
+
+	// Reposts, quotes and replies of those posts, streamed; likes counted per post.
+	withTargets := `WITH w AS (SELECT DISTINCT platform, account_id FROM watchlist WHERE account_id IS NOT NULL),
+t AS (SELECT p.platform, p.id FROM posts p JOIN w ON p.platform = w.platform AND p.author_id = w.account_id` + where + `)
+`
+	if err := each(ctx, q, withTargets+`SELECT e.platform, e.account_id, e.kind, e.post_id, `+sec(`e."at"`)+`
+FROM engagements e JOIN t ON e.platform = t.platform AND e.post_id = t.id
+WHERE e.kind IN ('repost', 'quote', 'reply') AND e.account_id IS NOT NULL`, func(r *sql.Rows) error {
+		var platform, account, kind, post string
+		var when sql.NullInt64
+		if err := r.Scan(&platform, &account, &kind, &post, &when); err != nil {
+			return err
+		}
+		pi, ok := l.lookup(platform)
+		if !ok {
+			return nil
+		}
+		post32, ok := l.posts[pi][post]
+		if !ok {
+			return nil
+		}
+		k, _ := ParseKind(kind)
+		l.in.Engagements.Add(l.account(pi, account), post32, k, orNoTime(when))
+		return nil
+	}, append(args, args...)...); err != nil {
+		return Input{}, fmt.Errorf("load engagements: %w", err)
+	}
+	if err := each(ctx, q, withTargets+`SELECT e.platform, e.post_id, count(*)
+FROM engagements e JOIN t ON e.platform = t.platform AND e.post_id = t.id
+WHERE e.kind = 'like'
+GROUP BY e.platform, e.post_id`, func(r *sql.Rows) error {
+		var platform, post string
+		var n int64
+		if err := r.Scan(&platform, &post, &n); err != nil {
+			return err
+		}
+		if pi, ok := l.lookup(platform); ok {
+			if i, ok := l.posts[pi][post]; ok {
+				l.in.Posts.LikeEvents[i] = n
+			}
+		}
+		return nil
+	}, append(args, args...)...); err != nil {
+		return Input{}, fmt.Errorf("load likes: %w", err)
+	}
+
+	// Creation times and handles of the accounts referred to.
+	if err := each(ctx, q, `SELECT platform, id, handle, `+sec("created_at")+` FROM accounts`, func(r *sql.Rows) error {
+		var platform, id string
+		var handle sql.NullString
+		var created sql.NullInt64
+		if err := r.Scan(&platform, &id, &handle, &created); err != nil {
+			return err
+		}
+		if pi, ok := l.lookup(platform); ok {
+			if i, ok := l.accounts[pi][id]; ok {
+				l.in.Accounts.Handle[i] = handle.String
+				l.in.Accounts.Created[i] = orNoTime(created)
+			}
+		}
+		return nil
+	}); err != nil {
+		return Input{}, fmt.Errorf("load accounts: %w", err)
+	}
+
+	// Status observations of those accounts (observations without a time are unusable).
+	if err := each(ctx, q, `SELECT platform, account_id, `+sec("observed_at")+`, status
+FROM status_observations WHERE account_id IS NOT NULL AND observed_at IS NOT NULL`, func(r *sql.Rows) error {
+		var platform, id string
+		var when int64
+		var status sql.NullString
+		if err := r.Scan(&platform, &id, &when, &status); err != nil {
+			return err
+		}
+		if pi, ok := l.lookup(platform); ok {
+			if i, ok := l.accounts[pi][id]; ok {
+				s, _ := ParseStatus(status.String)
+				l.in.Statuses.Add(i, when, s)
+			}
+		}
+		return nil
+	}); err != nil {
+		return Input{}, fmt.Errorf("load status observations: %w", err)
+	}
+
+	// Label observations of watchlist accounts.
+	if err := each(ctx, q, `SELECT platform, account_id, `+sec("observed_at")+`, class
+FROM label_observations WHERE account_id IS NOT NULL AND observed_at IS NOT NULL`, func(r *sql.Rows) error {
+		var platform, id string
+		var when int64
+		var class sql.NullString
+		if err := r.Scan(&platform, &id, &when, &class); err != nil {
+			return err
+		}
+		if pi, ok := l.lookup(platform); ok {
+			if w, ok := l.watch[pi][id]; ok {
+				l.in.Labels.Add(w, when, ParseLabelClass(class.String))
+			}
+		}
+		return nil
+	}); err != nil {
+		return Input{}, fmt.Errorf("load label observations: %w", err)
+	}
+	return l.in, nil
+}
+
+// windowClause restricts a timestamp column to p's window, comparing unix seconds so that no
+// time zone conversion is involved.
+func windowClause(col string, p Params) (string, []any) {
+	var conds []string
+	var args []any
+	if !p.Since.IsZero() {
+		conds = append(conds, "epoch("+col+") >= ?")
+		args = append(args, float64(p.Since.Unix()))
+	}
+	if !p.Until.IsZero() {
+		conds = append(conds, "epoch("+col+") < ?")
+		args = append(args, float64(p.Until.Unix()+1))
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// each runs a query and calls fn for every row.
+func each(ctx context.Context, q store.Querier, query string, fn func(*sql.Rows) error, args ...any) error {
+	t0, c0 := time.Now(), cpuNow()
+	defer func() { fmt.Printf("TIMING total %v cpu %.1f %q\n", time.Since(t0), cpuNow()-c0, query[len(query)-80:]) }()
+	rows, err := q.Query(ctx, query, args...)
+	fmt.Printf("TIMING query %v cpu %.1f\n", time.Since(t0), cpuNow()-c0)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func orNoTime(v sql.NullInt64) int64 {
+	if !v.Valid {
+		return NoTime
+	}
+	return v.Int64
+}
+
+func orUnknown(v sql.NullInt64) int64 {
+	if !v.Valid {
+		return Unknown
+	}
+	return v.Int64
+}
+
+func cpuNow() float64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}

@@ -1,0 +1,339 @@
+package coord
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/echotrace/echotrace/internal/analysis/community"
+)
+
+// Cluster is a group of coordinated accounts with its evidence card.
+type Cluster struct {
+	ID      int      `json:"id"`
+	Members []string `json:"members"`
+	Size    int      `json:"size"`
+	// Edges inside the cluster; Density = Edges ÷ (Size·(Size−1)/2).
+	Edges   int     `json:"edges"`
+	Density float64 `json:"density"`
+	// Signals counts the co-actions inside the cluster per signal.
+	Signals map[Signal]int `json:"signals"`
+	// The cluster test (see groupTest): Observed and Expected co-actions over the member pairs
+	// that are not screened edges; PValue = P(X ≥ Observed), X ~ Poisson(Expected); Score =
+	// −log10 p. A cluster is reported when PValue ≤ Alpha ÷ (clusters tested), or, for a
+	// clique of screened edges (nothing left to test: Observed = Expected = 0, PValue 1), when
+	// each of its edges is significant on its own.
+	Observed float64 `json:"observed"`
+	Expected float64 `json:"expected"`
+	PValue   float64 `json:"p_value"`
+	Score    float64 `json:"score"`
+	// MedianGap: median co-action gap (seconds) over the co-acted objects of its edges.
+	MedianGap float64 `json:"median_gap_seconds"`
+	// Targets: the objects most co-acted on, with their authors.
+	Targets []Target `json:"targets"`
+	// CreatedFirst/Last and CreatedSpreadDays describe the members' creation dates (known ones);
+	// CreatedSameDayShare is the largest share of members created on one UTC day.
+	CreatedFirst        *time.Time `json:"created_first,omitempty"`
+	CreatedLast         *time.Time `json:"created_last,omitempty"`
+	CreatedSpreadDays   float64    `json:"created_spread_days"`
+	CreatedSameDayShare float64    `json:"created_same_day_share"`
+	Suspended           int        `json:"suspended"`
+	Deleted             int        `json:"deleted"`
+	SuspendedShare      float64    `json:"suspended_share"`
+	DeletedShare        float64    `json:"deleted_share"`
+	FollowersMedian     float64    `json:"followers_median"`
+	FollowersMean       float64    `json:"followers_mean"`
+	// Examples: co-actions with their posts and times.
+	Examples []CoAction `json:"examples"`
+	// OrganicEngagement: actions (any signal) by accounts outside the cluster on objects
+	// authored by its members.
+	OrganicEngagement int `json:"organic_engagement"`
+
+	members []int32
+}
+
+// Target is an object co-acted on by a cluster.
+type Target struct {
+	Object    string `json:"object"`
+	Author    string `json:"author,omitempty"`
+	CoActions int    `json:"co_actions"`
+}
+
+// partition clusters the accounts of the edges; it returns each edge account's cluster label.
+func partition(nodes []int32, local map[int32]int32, edges []Edge, p Params, rng *rand.Rand) []int32 {
+	g := community.Graph{N: len(nodes)}
+	for _, e := range edges {
+		g.Edges = append(g.Edges, community.Edge{U: local[e.s], V: local[e.t], W: e.Weight})
+	}
+	if rng == nil {
+		rng = rand.New(rand.NewPCG(p.Seed, 0x636f6f7264))
+	}
+	cp := community.Params{Resolution: p.Resolution}
+	var part community.Partition
+	switch p.Algorithm {
+	case Louvain:
+		part = community.Louvain(g, cp, rng)
+	case Components:
+		part = community.Components(g)
+	default:
+		part = community.Leiden(g, cp, rng)
+	}
+	return part.Membership
+}
+
+// findGroups partitions the accounts of the screened edges and returns the groups of at least
+// MinClusterSize members, members sorted by id, groups by decreasing size then first id.
+func findGroups(in *Input, edges []Edge, p Params, rng *rand.Rand) [][]int32 {
+	if len(edges) == 0 {
+		return nil
+	}
+	local := map[int32]int32{}
+	var nodes []int32
+	for _, e := range edges {
+		for _, a := range []int32{e.s, e.t} {
+			if _, ok := local[a]; !ok {
+				local[a] = int32(len(nodes))
+				nodes = append(nodes, a)
+			}
+		}
+	}
+	member := partition(nodes, local, edges, p, rng)
+	byLabel := map[int32][]int32{}
+	for i, a := range nodes {
+		byLabel[member[i]] = append(byLabel[member[i]], a)
+	}
+	var gs [][]int32
+	for _, m := range byLabel {
+		if len(m) < p.MinClusterSize {
+			continue
+		}
+		slices.SortFunc(m, func(x, y int32) int { return cmpStr(in.Accounts.ID[x], in.Accounts.ID[y]) })
+		gs = append(gs, m)
+	}
+	sort.Slice(gs, func(i, j int) bool {
+		if len(gs[i]) != len(gs[j]) {
+			return len(gs[i]) > len(gs[j])
+		}
+		return in.Accounts.ID[gs[i][0]] < in.Accounts.ID[gs[j][0]]
+	})
+	return gs
+}
+
+// groupTest tests a group as a whole on the member pairs that are NOT screened edges (the
+// screened edges were selected for being high, so counting them would bias the test): observed
+// sums their co-action counts (pairs below MinWeight count 0: the test errs low), expected sums
+// their λ_AB. A group whose member pairs are all screened edges (a clique) has nothing left to
+// test; it is reported when every one of its edges is significant on its own. Groups beyond 300
+// members are tested on at most 300·299/2 pairs of their first 300 members.
+func groupTest(runs []*signalRun, members []int32, count map[uint64]int, screened map[uint64]float64, strict float64) (obs, exp float64, clique bool, cliqueOK bool) {
+	m := members
+	if len(m) > 300 {
+		m = m[:300]
+	}
+	pairs := 0
+	cliqueOK = true
+	for i, a := range m {
+		for _, b := range m[i+1:] {
+			k := pairKey(a, b)
+			if pv, ok := screened[k]; ok {
+				if pv > strict {
+					cliqueOK = false
+				}
+				continue
+			}
+			pairs++
+			obs += float64(count[k])
+			for _, r := range runs {
+				exp += r.null.expected(a, b)
+			}
+		}
+	}
+	return obs, exp, pairs == 0, cliqueOK
+}
+
+// cards builds the evidence cards of the reported groups; edges carry their Cluster already.
+func cards(in *Input, runs []*signalRun, edges []Edge, gs [][]int32, tests [][2]float64, p Params) []Cluster {
+	cs := make([]Cluster, len(gs))
+	of := map[int32]int{}
+	for ci, m := range gs {
+		cs[ci] = Cluster{ID: ci, members: m}
+		for _, a := range m {
+			of[a] = ci
+		}
+	}
+	for ci := range cs {
+		card(in, runs, edges, &cs[ci], p)
+		cs[ci].Observed, cs[ci].Expected = tests[ci][0], tests[ci][1]
+		cs[ci].PValue = poissonTail(int(math.Round(cs[ci].Observed)), cs[ci].Expected)
+		cs[ci].Score = significance(cs[ci].PValue)
+	}
+	organic(in, cs, of)
+	return cs
+}
+
+func cmpStr(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// card fills a cluster's evidence card.
+func card(in *Input, runs []*signalRun, edges []Edge, c *Cluster, p Params) {
+	n := len(c.members)
+	c.Size = n
+	c.Signals = map[Signal]int{}
+	for _, a := range c.members {
+		c.Members = append(c.Members, in.Accounts.ID[a])
+	}
+	targets := map[string]int{}
+	var gaps []float64
+	for i := range edges {
+		e := &edges[i]
+		if e.Cluster != c.ID {
+			continue
+		}
+		c.Edges++
+		for s, k := range e.Signals {
+			c.Signals[s] += k
+		}
+		gaps = append(gaps, e.gaps...)
+		for _, ev := range e.Evidence {
+			targets[ev.Object]++
+			if len(c.Examples) < p.EvidenceCap {
+				c.Examples = append(c.Examples, ev)
+			}
+		}
+	}
+	if n > 1 {
+		c.Density = float64(c.Edges) / (float64(n) * float64(n-1) / 2)
+	}
+	c.MedianGap = median(gaps)
+	for obj, k := range targets {
+		t := Target{Object: obj, CoActions: k}
+		c.Targets = append(c.Targets, t)
+	}
+	sort.Slice(c.Targets, func(i, j int) bool {
+		if c.Targets[i].CoActions != c.Targets[j].CoActions {
+			return c.Targets[i].CoActions > c.Targets[j].CoActions
+		}
+		return c.Targets[i].Object < c.Targets[j].Object
+	})
+	if len(c.Targets) > 10 {
+		c.Targets = c.Targets[:10]
+	}
+	objIdx := map[string]int32{}
+	for _, t := range c.Targets {
+		objIdx[t.Object] = -1
+	}
+	for o, id := range in.Objects.ID {
+		if _, ok := objIdx[id]; ok {
+			objIdx[id] = int32(o)
+		}
+	}
+	for i := range c.Targets {
+		if o := objIdx[c.Targets[i].Object]; o >= 0 && in.Objects.Author[o] >= 0 {
+			c.Targets[i].Author = in.Accounts.ID[in.Objects.Author[o]]
+		}
+	}
+	var created []int64
+	var followers []float64
+	days := map[int64]int{}
+	for _, a := range c.members {
+		if t := in.Accounts.CreatedAt[a]; t != 0 {
+			created = append(created, t)
+			days[t/86400]++
+		}
+		if f := in.Accounts.Followers[a]; f >= 0 {
+			followers = append(followers, float64(f))
+		}
+		switch in.Accounts.Status[a] {
+		case StatusSuspended:
+			c.Suspended++
+		case StatusDeleted:
+			c.Deleted++
+		}
+	}
+	c.SuspendedShare = float64(c.Suspended) / float64(n)
+	c.DeletedShare = float64(c.Deleted) / float64(n)
+	if len(created) > 0 {
+		lo, hi := slices.Min(created), slices.Max(created)
+		f, l := time.Unix(lo, 0).UTC(), time.Unix(hi, 0).UTC()
+		c.CreatedFirst, c.CreatedLast = &f, &l
+		c.CreatedSpreadDays = float64(hi-lo) / 86400
+		best := 0
+		for _, k := range days {
+			best = max(best, k)
+		}
+		c.CreatedSameDayShare = float64(best) / float64(n)
+	}
+	if len(followers) > 0 {
+		c.FollowersMedian = median(followers)
+		var s float64
+		for _, f := range followers {
+			s += f
+		}
+		c.FollowersMean = s / float64(len(followers))
+	}
+	if math.IsNaN(c.MedianGap) {
+		c.MedianGap = 0
+	}
+}
+
+// organic counts, per cluster, the actions by non-members on objects authored by members.
+func organic(in *Input, cs []Cluster, of map[int32]int) {
+	for s := range in.Actions {
+		a := &in.Actions[s]
+		for i, o := range a.Object {
+			au := in.Objects.Author[o]
+			if au < 0 {
+				continue
+			}
+			ci, ok := of[au]
+			if !ok {
+				continue
+			}
+			if cj, ok := of[a.Account[i]]; ok && cj == ci {
+				continue
+			}
+			cs[ci].OrganicEngagement++
+		}
+	}
+}
+
+// pruneMembers removes, repeatedly, the members whose co-actions with the rest of the group are
+// not significant: for member A, observed = Σ_B count(A, B) and expected = Σ_B λ_AB over the
+// other members B; A stays when P(X ≥ observed) ≤ threshold, X ~ Poisson(expected). An
+// organic account that Leiden attached to a network by one or two chance edges co-acts with
+// the network no more than expected and is dropped; a member of a network co-acts with many.
+func pruneMembers(runs []*signalRun, members []int32, count map[uint64]int, threshold float64, minSize int) []int32 {
+	m := slices.Clone(members)
+	for iter := 0; iter < 5 && len(m) >= minSize; iter++ {
+		kept := m[:0:0]
+		for _, a := range m {
+			var obs, exp float64
+			for _, b := range m {
+				if a == b {
+					continue
+				}
+				obs += float64(count[pairKey(a, b)])
+				for _, r := range runs {
+					exp += r.null.expected(a, b)
+				}
+			}
+			if poissonTail(int(math.Round(obs)), exp) <= threshold {
+				kept = append(kept, a)
+			}
+		}
+		if len(kept) == len(m) {
+			break
+		}
+		m = kept
+	}
+	return m
+}

@@ -1,0 +1,659 @@
+package coord
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Edge is an undirected edge between two accounts (Source < Target as strings).
+type Edge struct {
+	Source string `json:"source"`
+	Target string `json:"target"`
+	// Weight is the edge weight of Params.Weight.
+	Weight float64 `json:"weight"`
+	// Count is the co-action count summed over signals: distinct objects (pair rows with
+	// WeightPairs).
+	Count   int            `json:"count"`
+	Signals map[Signal]int `json:"signals"`
+	// Expected is the null-model expectation λ of Count; PValue = P(X ≥ Count), X ~ Poisson(λ);
+	// Score = −log10 PValue.
+	Expected float64 `json:"expected"`
+	PValue   float64 `json:"p_value"`
+	Score    float64 `json:"score"`
+	// MedianGap is the median, over co-acted objects, of the smallest |t_A − t_B| (seconds).
+	MedianGap float64    `json:"median_gap_seconds"`
+	Evidence  []CoAction `json:"evidence"`
+	Cluster   int        `json:"cluster"` // cluster id, -1 when in no reported cluster
+
+	s, t int32 // account indices of Source and Target
+	key  uint64
+	gaps []float64
+}
+
+// CoAction is one piece of edge evidence: both accounts acted on Object within the window.
+type CoAction struct {
+	Signal     Signal    `json:"signal"`
+	Object     string    `json:"object"`
+	SourcePost string    `json:"source_post,omitempty"`
+	TargetPost string    `json:"target_post,omitempty"`
+	SourceTime time.Time `json:"source_time"`
+	TargetTime time.Time `json:"target_time"`
+	GapSeconds float64   `json:"gap_seconds"`
+}
+
+// SignalStats reports one signal's kernel run.
+type SignalStats struct {
+	Signal Signal `json:"signal"`
+	kernelStats
+}
+
+// NullSummary reports the significance filter.
+type NullSummary struct {
+	Alpha float64 `json:"alpha"`
+	// Candidates is the number of tested account pairs (distinct pairs with ≥ 1 co-action,
+	// summed over signals); Threshold = Alpha ÷ Candidates is the p-value an edge must reach
+	// (0 when the filter is off, Alpha < 0).
+	Candidates int64   `json:"candidate_pairs"`
+	Threshold  float64 `json:"p_threshold"`
+	// EdgeAlpha is the p-value at which candidate edges were screened before clustering: the
+	// strict Threshold unless Params.EdgeAlpha is larger.
+	EdgeAlpha float64 `json:"edge_alpha"`
+	// AboveMinWeight pairs reached MinWeight; Rejected of them failed the EdgeAlpha screen;
+	// PercentileCut were removed by the percentile cut.
+	AboveMinWeight int     `json:"above_min_weight"`
+	Rejected       int     `json:"rejected_by_null"`
+	PercentileCut  int     `json:"removed_by_percentile"`
+	WeightCut      float64 `json:"percentile_weight"`
+	// ClustersTested groups were found on the screened edges; ClusterThreshold = Alpha ÷
+	// ClustersTested; ClustersRejected of them failed it. EdgesOutsideClusters screened edges
+	// were dropped because they lie in no reported cluster and their own p-value is above
+	// Threshold.
+	ClustersTested int `json:"clusters_tested"`
+	// MemberThreshold = Alpha ÷ (members of the tested groups): a member stays in its group
+	// when its co-actions with the other members reach it (see pruneMembers).
+	MemberThreshold      float64 `json:"member_p_threshold"`
+	ClusterThreshold     float64 `json:"cluster_p_threshold"`
+	ClustersRejected     int     `json:"clusters_rejected"`
+	EdgesOutsideClusters int     `json:"edges_outside_clusters"`
+}
+
+// Result is the output of Detect.
+type Result struct {
+	Params   Params         `json:"params"`
+	Null     NullSummary    `json:"null"`
+	Stats    []SignalStats  `json:"signals"`
+	Clusters []Cluster      `json:"clusters"`
+	Accounts []AccountScore `json:"accounts"`
+	Edges    []Edge         `json:"edges"`
+}
+
+// signalRun is the per-signal state kept between the kernel and the evidence pass.
+type signalRun struct {
+	acts  *Actions
+	g     groups
+	null  signalNull
+	part  []bool
+	table pairTable
+	stats kernelStats
+}
+
+// Detect builds the co-action network of in, filters it by weight and by the null model,
+// clusters it and assembles the evidence. rng drives Leiden/Louvain only; the result is
+// deterministic for a given rng seed.
+func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, error) {
+	p = p.Defaults()
+	if err := p.Validate(); err != nil {
+		return Result{}, err
+	}
+	if err := in.Validate(); err != nil {
+		return Result{}, fmt.Errorf("coord input: %w", err)
+	}
+	signals := p.Signals
+	if len(signals) == 0 {
+		for _, s := range AllSignals {
+			if a := in.actionsOf(s); a != nil && a.Len() > 0 {
+				signals = append(signals, s)
+			}
+		}
+	}
+	p.Signals = signals
+	res := Result{Params: p}
+	window := int64(p.Window / in.unit())
+	var runs []*signalRun
+	for _, s := range signals {
+		a := in.actionsOf(s)
+		if a == nil || a.Len() == 0 {
+			continue
+		}
+		r, err := runSignal(ctx, &in, a, p, window, len(signals) == 1)
+		if err != nil {
+			return Result{}, fmt.Errorf("%s: %w", s, err)
+		}
+		runs = append(runs, r)
+		res.Stats = append(res.Stats, SignalStats{Signal: s, kernelStats: r.stats})
+		res.Null.Candidates += r.stats.Candidates
+	}
+
+	// Combine the signals' pair tables.
+	type cand struct {
+		key    uint64
+		counts []int32 // per run
+		total  int
+	}
+	var cands []cand
+	if len(runs) == 1 {
+		t := runs[0].table
+		cands = make([]cand, 0, t.len())
+		for i, k := range t.keys {
+			cands = append(cands, cand{key: k, counts: []int32{int32(t.counts[i])}, total: int(t.counts[i])})
+		}
+	} else {
+		idx := map[uint64]int{}
+		for ri, r := range runs {
+			for i, k := range r.table.keys {
+				j, ok := idx[k]
+				if !ok {
+					j = len(cands)
+					idx[k] = j
+					cands = append(cands, cand{key: k, counts: make([]int32, len(runs))})
+				}
+				cands[j].counts[ri] += int32(r.table.counts[i])
+				cands[j].total += int(r.table.counts[i])
+			}
+		}
+		slices.SortFunc(cands, func(x, y cand) int {
+			switch {
+			case x.key < y.key:
+				return -1
+			case x.key > y.key:
+				return 1
+			}
+			return 0
+		})
+	}
+
+	res.Null.Alpha = p.Alpha
+	if res.Null.Candidates > 0 && p.Alpha > 0 {
+		res.Null.Threshold = p.Alpha / float64(res.Null.Candidates)
+	}
+	// Edges are screened at EdgeAlpha when set, else at the strict per-edge threshold.
+	screen := res.Null.Threshold
+	lenient := p.EdgeAlpha > screen
+	if lenient {
+		screen = p.EdgeAlpha
+	}
+	res.Null.EdgeAlpha = screen
+	// The null model's statistics, for the accounts of the pairs that reached MinWeight.
+	needed := make([]bool, in.Accounts.Len())
+	kept := cands[:0]
+	for _, c := range cands {
+		if c.total >= p.MinWeight {
+			a, b := splitKey(c.key)
+			needed[a], needed[b] = true, true
+			kept = append(kept, c)
+		}
+	}
+	cands = kept
+	res.Null.AboveMinWeight = len(cands)
+	for _, r := range runs {
+		r.null = newSignalNull(r.g, &in, window, needed)
+	}
+	lambdas := make([]float64, len(cands))
+	parallel(p.Workers, len(cands), func(i int) {
+		a, b := splitKey(cands[i].key)
+		for _, r := range runs {
+			lambdas[i] += r.null.expected(a, b)
+		}
+	})
+	var edges []Edge
+	for ci, c := range cands {
+		a, b := splitKey(c.key)
+		lambda := lambdas[ci]
+		sig := map[Signal]int{}
+		for ri, r := range runs {
+			if c.counts[ri] > 0 {
+				sig[r.acts.Signal] = int(c.counts[ri])
+			}
+		}
+		pv := poissonTail(c.total, lambda)
+		if p.Alpha > 0 && pv > screen {
+			res.Null.Rejected++
+			continue
+		}
+		e := Edge{Count: c.total, Signals: sig, Expected: lambda, PValue: pv, Score: significance(pv), key: c.key, Cluster: -1}
+		e.s, e.t = a, b
+		if in.Accounts.ID[a] > in.Accounts.ID[b] {
+			e.s, e.t = b, a
+		}
+		e.Source, e.Target = in.Accounts.ID[e.s], in.Accounts.ID[e.t]
+		edges = append(edges, e)
+	}
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
+	}
+	setWeights(&in, runs, edges, p.Weight)
+	if p.Percentile > 0 && len(edges) > 0 {
+		ws := make([]float64, len(edges))
+		for i := range edges {
+			ws[i] = edges[i].Weight
+		}
+		cut := Quantile(ws, p.Percentile)
+		res.Null.WeightCut = cut
+		kept := edges[:0]
+		for _, e := range edges {
+			if e.Weight > cut {
+				kept = append(kept, e)
+			} else {
+				res.Null.PercentileCut++
+			}
+		}
+		edges = kept
+	}
+	// Clusters on the screened edges; each is tested as a whole against the null, and kept
+	// when its p-value reaches Alpha ÷ (groups tested).
+	count := make(map[uint64]int, len(cands))
+	for _, c := range cands {
+		count[c.key] = c.total
+	}
+	gs := findGroups(&in, edges, p, rng)
+	res.Null.ClustersTested = len(gs)
+	if len(gs) > 0 && p.Alpha > 0 {
+		res.Null.ClusterThreshold = p.Alpha / float64(len(gs))
+	}
+	screened := make(map[uint64]float64, len(edges))
+	for _, e := range edges {
+		screened[e.key] = e.PValue
+	}
+	var keptGroups [][]int32
+	var tests [][2]float64
+	totalMembers := 0
+	for _, m := range gs {
+		totalMembers += len(m)
+	}
+	if totalMembers > 0 && p.Alpha > 0 {
+		res.Null.MemberThreshold = p.Alpha / float64(totalMembers)
+	}
+	for _, m := range gs {
+		if p.Alpha > 0 && lenient {
+			m = pruneMembers(runs, m, count, res.Null.MemberThreshold, p.MinClusterSize)
+			if len(m) < p.MinClusterSize {
+				res.Null.ClustersRejected++
+				continue
+			}
+		}
+		obs, exp, clique, cliqueOK := groupTest(runs, m, count, screened, res.Null.Threshold)
+		if p.Alpha > 0 && lenient {
+			ok := cliqueOK
+			if !clique {
+				ok = poissonTail(int(math.Round(obs)), exp) <= res.Null.ClusterThreshold
+			}
+			if !ok {
+				res.Null.ClustersRejected++
+				continue
+			}
+		}
+		keptGroups = append(keptGroups, m)
+		tests = append(tests, [2]float64{obs, exp})
+	}
+	of := map[int32]int{}
+	for gi, m := range keptGroups {
+		for _, a := range m {
+			of[a] = gi
+		}
+	}
+	// Final edges: inside a reported cluster, or significant on their own.
+	final := edges[:0]
+	for _, e := range edges {
+		ci, ok1 := of[e.s]
+		cj, ok2 := of[e.t]
+		e.Cluster = -1
+		if ok1 && ok2 && ci == cj {
+			e.Cluster = ci
+		}
+		if e.Cluster >= 0 || p.Alpha <= 0 || e.PValue <= res.Null.Threshold {
+			final = append(final, e)
+		} else {
+			res.Null.EdgesOutsideClusters++
+		}
+	}
+	edges = final
+	gatherEvidence(&in, runs, edges, window, p.EvidenceCap)
+	sort.Slice(edges, func(i, j int) bool {
+		if edges[i].Source != edges[j].Source {
+			return edges[i].Source < edges[j].Source
+		}
+		return edges[i].Target < edges[j].Target
+	})
+	res.Edges = edges
+	res.Clusters = cards(&in, runs, res.Edges, keptGroups, tests, p)
+	res.Accounts = scoreAccounts(&in, runs, res.Edges, p)
+	// Empty lists, not null, in JSON.
+	if res.Edges == nil {
+		res.Edges = []Edge{}
+	}
+	if res.Clusters == nil {
+		res.Clusters = []Cluster{}
+	}
+	if res.Accounts == nil {
+		res.Accounts = []AccountScore{}
+	}
+	return res, nil
+}
+
+// runSignal runs the filters and the kernel for one signal.
+func runSignal(ctx context.Context, in *Input, a *Actions, p Params, window int64, single bool) (*signalRun, error) {
+	r, err := prepareSignal(in, a, p, window)
+	if err != nil {
+		return nil, err
+	}
+	minCount := uint32(1)
+	if single {
+		minCount = uint32(p.MinWeight)
+	}
+	t, st, err := countPairs(ctx, r.g, kernelOpts{
+		window: window, rows: p.Weight == WeightPairs, participating: r.part, workers: p.Workers,
+		budget: p.MemoryBudget, tempDir: p.TempDir, minCount: minCount,
+	})
+	if err != nil {
+		return nil, err
+	}
+	r.table, r.stats = t, st
+	return r, nil
+}
+
+// participation implements CooRTweet's steps 2–4: C is the set of shares that appear in any
+// in-window pair of different accounts and different content ids; an account participates if
+// at least minPart of its shares are in C.
+func participation(g groups, window int64, nAcc, minPart int) []bool {
+	inPair := make([]bool, len(g.acts))
+	for o := 0; o+1 < len(g.start); o++ {
+		base := g.start[o]
+		grp := g.acts[base:g.start[o+1]]
+		sweep(grp, window, func(i, j int) {
+			x, y := grp[i], grp[j]
+			if x.a != y.a && (x.c < 0 || x.c != y.c) {
+				inPair[base+i], inPair[base+j] = true, true
+			}
+		})
+	}
+	n := make([]int32, nAcc)
+	for i, ok := range inPair {
+		if ok {
+			n[g.acts[i].a]++
+		}
+	}
+	part := make([]bool, nAcc)
+	for x, c := range n {
+		part[x] = int(c) >= minPart
+	}
+	return part
+}
+
+// Quantile is R's type-7 quantile of xs at probability q (xs is not modified).
+func Quantile(xs []float64, q float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	h := float64(len(s)-1) * q
+	lo := math.Floor(h)
+	i := int(lo)
+	if i+1 >= len(s) {
+		return s[len(s)-1]
+	}
+	return s[i] + (h-lo)*(s[i+1]-s[i])
+}
+
+// setWeights fills Edge.Weight.
+func setWeights(in *Input, runs []*signalRun, edges []Edge, kind WeightKind) {
+	switch kind {
+	case WeightCount, WeightPairs:
+		for i := range edges {
+			edges[i].Weight = float64(edges[i].Count)
+		}
+	case WeightJaccard:
+		objs := make([]float64, in.Accounts.Len())
+		for _, r := range runs {
+			for o := 0; o+1 < len(r.g.start); o++ {
+				grp := r.g.acts[r.g.start[o]:r.g.start[o+1]]
+				for i, x := range grp {
+					if !seenBefore(grp[:i], x.a) {
+						objs[x.a]++
+					}
+				}
+			}
+		}
+		for i := range edges {
+			e := &edges[i]
+			union := objs[e.s] + objs[e.t] - float64(e.Count)
+			if union > 0 {
+				e.Weight = float64(e.Count) / union
+			}
+		}
+	case WeightTFIDF:
+		tfidfWeights(in, runs, edges)
+	}
+}
+
+// seenBefore reports whether account a acts in grp (a linear scan; groups are short, and only
+// the Jaccard and TF-IDF weights use it).
+func seenBefore(grp []act, a int32) bool {
+	for _, y := range grp {
+		if y.a == a {
+			return true
+		}
+	}
+	return false
+}
+
+// tfidfWeights sets each edge's weight to the cosine similarity of the two accounts' TF-IDF
+// vectors over (signal, object): tf = the account's actions on the object, idf = ln(N ÷ df)
+// with N the accounts active in the signal and df the accounts acting on the object.
+func tfidfWeights(in *Input, runs []*signalRun, edges []Edge) {
+	nAcc := in.Accounts.Len()
+	type entry struct {
+		dim uint64
+		w   float64
+	}
+	need := make([]bool, nAcc)
+	for _, e := range edges {
+		need[e.s], need[e.t] = true, true
+	}
+	vec := make(map[int32][]entry)
+	for ri, r := range runs {
+		seen := make([]bool, nAcc)
+		active := 0
+		for _, x := range r.g.acts {
+			if !seen[x.a] {
+				seen[x.a] = true
+				active++
+			}
+		}
+		for o := 0; o+1 < len(r.g.start); o++ {
+			grp := r.g.acts[r.g.start[o]:r.g.start[o+1]]
+			if len(grp) == 0 {
+				continue
+			}
+			tf := map[int32]float64{}
+			for _, x := range grp {
+				tf[x.a]++
+			}
+			idf := math.Log(float64(active) / float64(len(tf)))
+			for a, f := range tf {
+				if need[a] {
+					vec[a] = append(vec[a], entry{dim: uint64(ri)<<32 | uint64(o), w: f * idf})
+				}
+			}
+		}
+	}
+	norm := map[int32]float64{}
+	for a, v := range vec {
+		slices.SortFunc(v, func(x, y entry) int {
+			if x.dim < y.dim {
+				return -1
+			} else if x.dim > y.dim {
+				return 1
+			}
+			return 0
+		})
+		var s float64
+		for _, e := range v {
+			s += e.w * e.w
+		}
+		norm[a] = math.Sqrt(s)
+	}
+	for i := range edges {
+		e := &edges[i]
+		va, vb := vec[e.s], vec[e.t]
+		var dot float64
+		for x, y := 0, 0; x < len(va) && y < len(vb); {
+			switch {
+			case va[x].dim < vb[y].dim:
+				x++
+			case va[x].dim > vb[y].dim:
+				y++
+			default:
+				dot += va[x].w * vb[y].w
+				x++
+				y++
+			}
+		}
+		if d := norm[e.s] * norm[e.t]; d > 0 {
+			e.Weight = dot / d
+		}
+	}
+}
+
+// gatherEvidence sweeps the objects again and, for the kept edges only, records per co-acted
+// object the closest pair of actions (the co-action gap) and up to evidenceCap examples.
+func gatherEvidence(in *Input, runs []*signalRun, edges []Edge, window int64, evidenceCap int) {
+	if len(edges) == 0 {
+		return
+	}
+	idx := make(map[uint64]int, len(edges))
+	for i := range edges {
+		idx[edges[i].key] = i
+	}
+	unit := in.unit()
+	type best struct {
+		gap  int64
+		x, y act
+	}
+	for _, r := range runs {
+		local := map[int]best{}
+		for o := 0; o+1 < len(r.g.start); o++ {
+			grp := r.g.acts[r.g.start[o]:r.g.start[o+1]]
+			if len(grp) < 2 {
+				continue
+			}
+			clear(local)
+			sweep(grp, window, func(i, j int) {
+				x, y := grp[i], grp[j]
+				if x.a == y.a || (x.c >= 0 && x.c == y.c) {
+					return
+				}
+				if r.part != nil && !r.part[x.a] && !r.part[y.a] {
+					return
+				}
+				ei, ok := idx[pairKey(x.a, y.a)]
+				if !ok {
+					return
+				}
+				gap := y.t - x.t
+				if b, seen := local[ei]; !seen || gap < b.gap {
+					local[ei] = best{gap: gap, x: x, y: y}
+				}
+			})
+			for ei, b := range local {
+				e := &edges[ei]
+				e.gaps = append(e.gaps, float64(time.Duration(b.gap)*unit)/float64(time.Second))
+				if len(e.Evidence) < evidenceCap {
+					src, dst := b.x, b.y
+					if src.a != e.s {
+						src, dst = dst, src
+					}
+					e.Evidence = append(e.Evidence, CoAction{
+						Signal: r.acts.Signal, Object: in.Objects.ID[o],
+						SourcePost: contentID(in, src.c), TargetPost: contentID(in, dst.c),
+						SourceTime: in.tickTime(src.t), TargetTime: in.tickTime(dst.t),
+						GapSeconds: float64(time.Duration(b.gap)*unit) / float64(time.Second),
+					})
+				}
+			}
+		}
+	}
+	for i := range edges {
+		edges[i].MedianGap = median(edges[i].gaps)
+		slices.SortFunc(edges[i].Evidence, func(x, y CoAction) int {
+			if c := x.SourceTime.Compare(y.SourceTime); c != 0 {
+				return c
+			}
+			return strings.Compare(x.Object, y.Object)
+		})
+	}
+}
+
+func contentID(in *Input, c int32) string {
+	if c < 0 {
+		return ""
+	}
+	return in.Contents.ID[c]
+}
+
+func (in *Input) tickTime(t int64) time.Time {
+	return time.Unix(0, 0).UTC().Add(time.Duration(t) * in.unit())
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	m := len(s) / 2
+	if len(s)%2 == 1 {
+		return s[m]
+	}
+	return (s[m-1] + s[m]) / 2
+}
+
+// parallel calls f(i) for i in [0, n) on workers goroutines (GOMAXPROCS when ≤ 0).
+func parallel(workers, n int, f func(i int)) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	if n < 1024 || workers == 1 {
+		for i := 0; i < n; i++ {
+			f(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				lo := int(next.Add(256)) - 256
+				if lo >= n {
+					return
+				}
+				for i := lo; i < min(lo+256, n); i++ {
+					f(i)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}

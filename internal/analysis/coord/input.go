@@ -1,0 +1,285 @@
+package coord
+
+import (
+	"fmt"
+	"time"
+)
+
+// Signal names a kind of co-action. Each signal has its own actions; an object is whatever two
+// accounts must share for their actions to be co-actions.
+type Signal string
+
+// The signals of DESIGN §5.
+const (
+	CoRepost  Signal = "co-repost"  // object: the reposted post
+	CoReply   Signal = "co-reply"   // object: the replied-to post
+	CoQuote   Signal = "co-quote"   // object: the quoted post
+	CoText    Signal = "co-text"    // object: the normalised text (or its near-duplicate group)
+	CoLink    Signal = "co-link"    // object: the normalised URL (or its domain)
+	CoHashtag Signal = "co-hashtag" // object: the post's hashtag sequence
+	CoShare   Signal = "co-share"   // object: a generic shared object (CooRTweet's object_id)
+)
+
+// AllSignals lists the signals in a stable order.
+var AllSignals = []Signal{CoRepost, CoReply, CoQuote, CoText, CoLink, CoHashtag, CoShare}
+
+// ParseSignal maps a name ("co-repost", or "co_retweet"/"repost" spellings) to a Signal.
+func ParseSignal(s string) (Signal, error) {
+	switch s {
+	case "co-repost", "co_repost", "co-retweet", "co_retweet", "repost", "retweet":
+		return CoRepost, nil
+	case "co-reply", "co_reply", "reply":
+		return CoReply, nil
+	case "co-quote", "co_quote", "quote":
+		return CoQuote, nil
+	case "co-text", "co_text", "co-tweet", "co_tweet", "text":
+		return CoText, nil
+	case "co-link", "co_link", "link", "url":
+		return CoLink, nil
+	case "co-hashtag", "co_hashtag", "hashtag":
+		return CoHashtag, nil
+	case "co-share", "co_share", "share":
+		return CoShare, nil
+	}
+	return "", fmt.Errorf("unknown signal %q (want co-repost, co-reply, co-quote, co-text, co-link, co-hashtag or co-share)", s)
+}
+
+// Status is an account's status as of the status date of the input.
+type Status uint8
+
+// Account statuses.
+const (
+	StatusUnknown Status = iota
+	StatusActive
+	StatusSuspended
+	StatusDeleted
+)
+
+// Accounts is the account table, one row per account index.
+type Accounts struct {
+	ID        []string
+	CreatedAt []int64 // unix seconds; 0 when unknown
+	Followers []int64 // -1 when unknown
+	Status    []Status
+	Watch     []bool // a watchlist (target) account
+}
+
+// Len is the number of accounts.
+func (a *Accounts) Len() int { return len(a.ID) }
+
+// Objects is the object table shared by all signals: a post id, a URL, a normalised text …
+type Objects struct {
+	ID     []string
+	Author []int32 // account index of the object's author (a reposted post's author); -1 unknown
+	// Created is the object's creation time in Time ticks (0 unknown); nil when none is known.
+	Created []int64
+}
+
+// Contents is the table of the acting posts (CooRTweet's content_id, QUT's message_id).
+type Contents struct {
+	ID []string
+}
+
+// Actions are one signal's actions, columnar: action i is account Account[i] acting on object
+// Object[i] at Time[i] with its post Content[i] (-1 when none).
+type Actions struct {
+	Signal  Signal
+	Account []int32
+	Object  []int32
+	Time    []int64 // in Input.TimeUnit ticks (unix seconds by default)
+	Content []int32 // may be nil: no content ids
+}
+
+// Len is the number of actions.
+func (a *Actions) Len() int { return len(a.Account) }
+
+// Input is everything Detect reads. Build it with a Builder or Load.
+type Input struct {
+	Accounts Accounts
+	Objects  Objects
+	Contents Contents
+	Actions  []Actions
+	// TimeUnit is the length of one Time tick; 0 means time.Second.
+	TimeUnit time.Duration
+	// StatusAsOf is the date the account statuses hold for (reported only).
+	StatusAsOf time.Time
+}
+
+func (in *Input) unit() time.Duration {
+	if in.TimeUnit <= 0 {
+		return time.Second
+	}
+	return in.TimeUnit
+}
+
+// Validate checks that every index is in range and the columns have equal lengths.
+func (in *Input) Validate() error {
+	na, no, nc := int32(in.Accounts.Len()), int32(len(in.Objects.ID)), int32(len(in.Contents.ID))
+	if len(in.Objects.Author) != len(in.Objects.ID) {
+		return fmt.Errorf("objects: %d ids but %d authors", len(in.Objects.ID), len(in.Objects.Author))
+	}
+	if in.Objects.Created != nil && len(in.Objects.Created) != len(in.Objects.ID) {
+		return fmt.Errorf("objects: %d ids but %d creation times", len(in.Objects.ID), len(in.Objects.Created))
+	}
+	for i, x := range in.Objects.Author {
+		if x < -1 || x >= na {
+			return fmt.Errorf("object %d: author index %d out of range [-1,%d)", i, x, na)
+		}
+	}
+	for _, col := range []int{len(in.Accounts.CreatedAt), len(in.Accounts.Followers), len(in.Accounts.Status), len(in.Accounts.Watch)} {
+		if col != int(na) {
+			return fmt.Errorf("accounts: column lengths differ from %d ids", na)
+		}
+	}
+	for s := range in.Actions {
+		a := &in.Actions[s]
+		n := len(a.Account)
+		if len(a.Object) != n || len(a.Time) != n || (a.Content != nil && len(a.Content) != n) {
+			return fmt.Errorf("%s actions: column lengths differ", a.Signal)
+		}
+		for i := 0; i < n; i++ {
+			if a.Account[i] < 0 || a.Account[i] >= na {
+				return fmt.Errorf("%s action %d: account index %d out of range [0,%d)", a.Signal, i, a.Account[i], na)
+			}
+			if a.Object[i] < 0 || a.Object[i] >= no {
+				return fmt.Errorf("%s action %d: object index %d out of range [0,%d)", a.Signal, i, a.Object[i], no)
+			}
+			if a.Content != nil && (a.Content[i] < -1 || a.Content[i] >= nc) {
+				return fmt.Errorf("%s action %d: content index %d out of range [-1,%d)", a.Signal, i, a.Content[i], nc)
+			}
+		}
+	}
+	return nil
+}
+
+// Builder interns string ids into an Input.
+type Builder struct {
+	in       Input
+	accounts map[string]int32
+	objects  map[string]int32
+	contents map[string]int32
+	signals  map[Signal]int
+}
+
+// NewBuilder returns an empty Builder.
+func NewBuilder() *Builder {
+	return &Builder{
+		accounts: map[string]int32{},
+		objects:  map[string]int32{},
+		contents: map[string]int32{},
+		signals:  map[Signal]int{},
+	}
+}
+
+// Account returns the index of account id, adding it with unknown attributes if new.
+func (b *Builder) Account(id string) int32 {
+	if i, ok := b.accounts[id]; ok {
+		return i
+	}
+	i := int32(len(b.in.Accounts.ID))
+	b.accounts[id] = i
+	a := &b.in.Accounts
+	a.ID = append(a.ID, id)
+	a.CreatedAt = append(a.CreatedAt, 0)
+	a.Followers = append(a.Followers, -1)
+	a.Status = append(a.Status, StatusUnknown)
+	a.Watch = append(a.Watch, false)
+	return i
+}
+
+// HasAccount reports the index of a known account.
+func (b *Builder) HasAccount(id string) (int32, bool) {
+	i, ok := b.accounts[id]
+	return i, ok
+}
+
+// SetAccount sets an account's attributes (adding it if new).
+func (b *Builder) SetAccount(id string, createdAt int64, followers int64, st Status, watch bool) int32 {
+	i := b.Account(id)
+	a := &b.in.Accounts
+	if createdAt != 0 {
+		a.CreatedAt[i] = createdAt
+	}
+	if followers >= 0 {
+		a.Followers[i] = followers
+	}
+	if st != StatusUnknown {
+		a.Status[i] = st
+	}
+	a.Watch[i] = a.Watch[i] || watch
+	return i
+}
+
+// Object returns the index of object id (author: account index or -1).
+func (b *Builder) Object(id string, author int32) int32 {
+	if i, ok := b.objects[id]; ok {
+		if author >= 0 && b.in.Objects.Author[i] < 0 {
+			b.in.Objects.Author[i] = author
+		}
+		return i
+	}
+	i := int32(len(b.in.Objects.ID))
+	b.objects[id] = i
+	b.in.Objects.ID = append(b.in.Objects.ID, id)
+	b.in.Objects.Author = append(b.in.Objects.Author, author)
+	if b.in.Objects.Created != nil {
+		b.in.Objects.Created = append(b.in.Objects.Created, 0)
+	}
+	return i
+}
+
+// SetCreated records object i's creation time (in Time ticks; 0 leaves it unknown).
+func (b *Builder) SetCreated(i int32, t int64) {
+	if t == 0 {
+		return
+	}
+	if b.in.Objects.Created == nil {
+		b.in.Objects.Created = make([]int64, len(b.in.Objects.ID))
+	}
+	b.in.Objects.Created[i] = t
+}
+
+// Content returns the index of content id; "" gives -1.
+func (b *Builder) Content(id string) int32 {
+	if id == "" {
+		return -1
+	}
+	if i, ok := b.contents[id]; ok {
+		return i
+	}
+	i := int32(len(b.in.Contents.ID))
+	b.contents[id] = i
+	b.in.Contents.ID = append(b.in.Contents.ID, id)
+	return i
+}
+
+// Add appends one action of signal s.
+func (b *Builder) Add(s Signal, account, object, content int32, t int64) {
+	k, ok := b.signals[s]
+	if !ok {
+		k = len(b.in.Actions)
+		b.signals[s] = k
+		b.in.Actions = append(b.in.Actions, Actions{Signal: s})
+	}
+	a := &b.in.Actions[k]
+	a.Account = append(a.Account, account)
+	a.Object = append(a.Object, object)
+	a.Time = append(a.Time, t)
+	a.Content = append(a.Content, content)
+}
+
+// Input returns the built input (the Builder must not be used afterwards).
+func (b *Builder) Input(unit time.Duration) Input {
+	b.in.TimeUnit = unit
+	return b.in
+}
+
+// actionsOf returns the actions of signal s, or nil.
+func (in *Input) actionsOf(s Signal) *Actions {
+	for i := range in.Actions {
+		if in.Actions[i].Signal == s {
+			return &in.Actions[i]
+		}
+	}
+	return nil
+}

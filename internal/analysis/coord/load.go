@@ -1,0 +1,290 @@
+package coord
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/echotrace/echotrace/internal/analysis/text"
+	"github.com/echotrace/echotrace/internal/store"
+)
+
+// secs is the SQL for a timestamp column as whole unix seconds.
+func secs(col string) string { return "CAST(floor(epoch(" + col + ")) AS BIGINT)" }
+
+// Load reads the actions of the requested signals (all when p.Signals is empty) from the
+// store's documented views (DESIGN §3):
+//   - co-repost, co-reply, co-quote: the engagements view (kind repost, reply, quote; rows
+//     with a time), object = the engaged post, with its author and creation time when known;
+//     restricted to the watchlist's posts unless p.AllTargets (or the watchlist is empty);
+//   - co-text: posts that are not reposts, object = text.Normalize(text) (or, with
+//     p.NearDuplicates, its MinHash/LSH near-duplicate group); empty normalised texts skipped;
+//   - co-link: post_urls of posts that are not reposts, object = the URL (its domain with
+//     p.SameDomain);
+//   - co-hashtag: the hashtag sequence of each non-repost post, lower-cased, in order;
+//   - co-share: the shares view (CooRTweet's object_id, account_id, content_id, timestamp).
+//
+// Accounts carry created_at and followers from the accounts view, the watchlist flag, and the
+// latest status observation (suspended or deleted). Account keys are platform + id; the id is
+// what the outputs show.
+func Load(ctx context.Context, q store.Querier, p Params) (Input, error) {
+	p = p.Defaults()
+	want := map[Signal]bool{}
+	for _, s := range p.Signals {
+		want[s] = true
+	}
+	all := len(want) == 0
+	b := NewBuilder()
+	key := func(platform, id string) string { return platform + "\x00" + id }
+	var displays []string
+	acc := func(platform, id string) int32 {
+		i := b.Account(key(platform, id))
+		if int(i) == len(displays) {
+			displays = append(displays, id)
+		}
+		return i
+	}
+	each := func(query string, scan func(r *sql.Rows) error, args ...any) error {
+		rows, err := q.Query(ctx, query, args...)
+		if err != nil {
+			return fmt.Errorf("coord load: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				return fmt.Errorf("coord load: %w", err)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("coord load: %w", err)
+		}
+		return nil
+	}
+
+	watch := map[string]bool{}
+	if err := each(`SELECT platform, account_id FROM watchlist WHERE account_id IS NOT NULL`, func(r *sql.Rows) error {
+		var pl, id string
+		if err := r.Scan(&pl, &id); err != nil {
+			return err
+		}
+		watch[key(pl, id)] = true
+		acc(pl, id)
+		return nil
+	}); err != nil {
+		return Input{}, err
+	}
+	onlyTargets := !p.AllTargets && len(watch) > 0
+
+	kinds := map[string]Signal{"repost": CoRepost, "reply": CoReply, "quote": CoQuote}
+	var ks []string
+	for k, s := range kinds {
+		if all || want[s] {
+			ks = append(ks, "'"+k+"'")
+		}
+	}
+	if len(ks) > 0 {
+		err := each(`SELECT e.platform, e.account_id, e.kind, e.post_id, coalesce(e.post_author_id, ''), `+secs(`e."at"`)+`,
+       coalesce(`+secs("p.created_at")+`, 0)
+FROM engagements e LEFT JOIN posts p ON p.platform = e.platform AND p.id = e.post_id
+WHERE e.kind IN (`+strings.Join(ks, ",")+`) AND e."at" IS NOT NULL AND e.post_id IS NOT NULL`, func(r *sql.Rows) error {
+			var pl, id, kind, post, author string
+			var t, created int64
+			if err := r.Scan(&pl, &id, &kind, &post, &author, &t, &created); err != nil {
+				return err
+			}
+			if onlyTargets && !watch[key(pl, author)] {
+				return nil
+			}
+			au := int32(-1)
+			if author != "" {
+				au = acc(pl, author)
+			}
+			o := b.Object(key(pl, post), au)
+			b.SetCreated(o, created)
+			b.Add(kinds[kind], acc(pl, id), o, -1, t)
+			return nil
+		})
+		if err != nil {
+			return Input{}, err
+		}
+	}
+
+	if all || want[CoText] {
+		type tp struct {
+			pl, id, post string
+			t            int64
+			norm         string
+		}
+		var texts []tp
+		err := each(`SELECT platform, author_id, id, text, `+secs("created_at")+`
+FROM posts WHERE kind <> 'repost' AND text IS NOT NULL AND text <> '' AND created_at IS NOT NULL`, func(r *sql.Rows) error {
+			var x tp
+			var raw string
+			if err := r.Scan(&x.pl, &x.id, &x.post, &raw, &x.t); err != nil {
+				return err
+			}
+			if x.norm = text.Normalize(raw); x.norm != "" {
+				texts = append(texts, x)
+			}
+			return nil
+		})
+		if err != nil {
+			return Input{}, err
+		}
+		if p.NearDuplicates {
+			norms := make([]string, len(texts))
+			for i := range texts {
+				norms[i] = texts[i].norm
+			}
+			groups := text.NearDuplicateGroups(norms, text.LSHParams{Seed: p.Seed})
+			for i := range texts {
+				texts[i].norm = fmt.Sprintf("near:%d", groups[i])
+			}
+		} else {
+			for i := range texts {
+				texts[i].norm = "text:" + texts[i].norm
+			}
+		}
+		for _, x := range texts {
+			b.Add(CoText, acc(x.pl, x.id), b.Object(x.norm, -1), b.Content(key(x.pl, x.post)), x.t)
+		}
+	}
+
+	if all || want[CoLink] {
+		err := each(`SELECT platform, author_id, post_id, url, coalesce(domain, ''), `+secs("created_at")+`
+FROM post_urls WHERE kind <> 'repost' AND url IS NOT NULL AND created_at IS NOT NULL`, func(r *sql.Rows) error {
+			var pl, id, post, u, domain string
+			var t int64
+			if err := r.Scan(&pl, &id, &post, &u, &domain, &t); err != nil {
+				return err
+			}
+			obj := "url:" + u
+			if p.SameDomain {
+				if domain == "" {
+					if pu, err := url.Parse(u); err == nil {
+						domain = strings.TrimPrefix(strings.ToLower(pu.Hostname()), "www.")
+					}
+				}
+				obj = "domain:" + domain
+			}
+			b.Add(CoLink, acc(pl, id), b.Object(obj, -1), b.Content(key(pl, post)), t)
+			return nil
+		})
+		if err != nil {
+			return Input{}, err
+		}
+	}
+
+	if all || want[CoHashtag] {
+		var cur struct {
+			pl, id, post string
+			t            int64
+			tags         []string
+		}
+		flush := func() {
+			if len(cur.tags) > 0 {
+				b.Add(CoHashtag, acc(cur.pl, cur.id), b.Object("tags:"+strings.Join(cur.tags, " "), -1), b.Content(key(cur.pl, cur.post)), cur.t)
+			}
+			cur.tags = cur.tags[:0]
+		}
+		err := each(`SELECT platform, post_id, author_id, `+secs("created_at")+`, lower(tag)
+FROM post_hashtags WHERE kind <> 'repost' AND created_at IS NOT NULL ORDER BY platform, post_id, position`, func(r *sql.Rows) error {
+			var pl, post, id, tag string
+			var t int64
+			if err := r.Scan(&pl, &post, &id, &t, &tag); err != nil {
+				return err
+			}
+			if pl != cur.pl || post != cur.post {
+				flush()
+				cur.pl, cur.post, cur.id, cur.t = pl, post, id, t
+			}
+			cur.tags = append(cur.tags, tag)
+			return nil
+		})
+		if err != nil {
+			return Input{}, err
+		}
+		flush()
+	}
+
+	if all || want[CoShare] {
+		err := each(`SELECT platform, account_id, object_id, coalesce(content_id, ''), `+secs(`"at"`)+`
+FROM shares WHERE "at" IS NOT NULL`, func(r *sql.Rows) error {
+			var pl, id, obj, content string
+			var t int64
+			if err := r.Scan(&pl, &id, &obj, &content, &t); err != nil {
+				return err
+			}
+			b.Add(CoShare, acc(pl, id), b.Object(obj, -1), b.Content(content), t)
+			return nil
+		})
+		if err != nil {
+			return Input{}, err
+		}
+	}
+
+	// Account attributes, for accounts that act or are watched.
+	err := each(`SELECT platform, id, coalesce(`+secs("created_at")+`, 0), coalesce(followers, -1) FROM accounts`, func(r *sql.Rows) error {
+		var pl, id string
+		var created, followers int64
+		if err := r.Scan(&pl, &id, &created, &followers); err != nil {
+			return err
+		}
+		if _, ok := b.HasAccount(key(pl, id)); ok {
+			b.SetAccount(key(pl, id), created, followers, StatusUnknown, false)
+		}
+		return nil
+	})
+	if err != nil {
+		return Input{}, err
+	}
+	var asOf time.Time
+	err = each(`SELECT platform, account_id, status, observed_at FROM status_observations WHERE account_id IS NOT NULL
+QUALIFY row_number() OVER (PARTITION BY platform, account_id ORDER BY observed_at DESC) = 1`, func(r *sql.Rows) error {
+		var pl, id, status string
+		var at sql.NullTime
+		if err := r.Scan(&pl, &id, &status, &at); err != nil {
+			return err
+		}
+		if at.Valid && at.Time.After(asOf) {
+			asOf = at.Time
+		}
+		st := StatusUnknown
+		switch status {
+		case "suspended":
+			st = StatusSuspended
+		case "deleted":
+			st = StatusDeleted
+		case "active":
+			st = StatusActive
+		}
+		if _, ok := b.HasAccount(key(pl, id)); ok {
+			b.SetAccount(key(pl, id), 0, -1, st, false)
+		}
+		return nil
+	})
+	if err != nil {
+		return Input{}, err
+	}
+	for k := range watch {
+		b.SetAccount(k, 0, -1, StatusUnknown, true)
+	}
+	in := b.Input(time.Second)
+	// Show ids, not platform-qualified keys.
+	copy(in.Accounts.ID, displays)
+	for i, o := range in.Objects.ID {
+		if pl, id, ok := strings.Cut(o, "\x00"); ok && pl != "" {
+			in.Objects.ID[i] = id
+		}
+	}
+	for i, c := range in.Contents.ID {
+		if pl, id, ok := strings.Cut(c, "\x00"); ok && pl != "" {
+			in.Contents.ID[i] = id
+		}
+	}
+	in.StatusAsOf = asOf
+	return in, nil
+}

@@ -1,0 +1,136 @@
+package coord
+
+import (
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/echotrace/echotrace/internal/event"
+	"github.com/echotrace/echotrace/internal/store"
+	"github.com/echotrace/echotrace/internal/store/duckdb"
+)
+
+// studyWorld stores a small study: watch account emb posts p1..p4; n1, n2, n3 repost each
+// within 5 s (n3 skips p4); o1 reposts p1 an hour later; n1 and n2 also repost q1 (not a
+// target) 2 s apart, post the same text with the same URL and hashtags 10 s apart, and share
+// object img1 with n3; n1 is later suspended.
+func studyWorld(t *testing.T) store.Store {
+	t.Helper()
+	ctx := t.Context()
+	db, err := duckdb.Open(ctx, t.TempDir(), duckdb.Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	t0 := time.Date(2020, 6, 9, 12, 0, 0, 0, time.UTC)
+	var b event.Batch
+	b.Watch = append(b.Watch, event.WatchEntry{Platform: event.X, ID: "emb", Handle: "embassy", ActorType: event.ActorEmbassy, Country: "GB"})
+	for _, id := range []string{"emb", "n1", "n2", "n3", "o1", "other"} {
+		b.Accounts = append(b.Accounts, event.Account{Platform: event.X, ID: id, Handle: id, CreatedAt: t0.AddDate(0, -1, 0),
+			Followers: 7, Following: -1, Posts: -1})
+	}
+	post := func(id, author string, kind event.PostKind, ref, refAuthor string, at time.Time) event.Post {
+		return event.Post{Platform: event.X, ID: id, AuthorID: author, Kind: kind, RefID: ref, RefAuthorID: refAuthor, CreatedAt: at,
+			Likes: -1, Reposts: -1, Replies: -1, Quotes: -1, Views: -1}
+	}
+	for i, p := range []string{"p1", "p2", "p3", "p4"} {
+		at := t0.Add(time.Duration(i) * time.Hour)
+		b.Posts = append(b.Posts, post(p, "emb", event.KindPost, "", "", at))
+		for j, n := range []string{"n1", "n2", "n3"} {
+			if n == "n3" && p == "p4" {
+				continue
+			}
+			b.Posts = append(b.Posts, post("rt-"+n+"-"+p, n, event.KindRepost, p, "emb", at.Add(time.Duration(60+2*j)*time.Second)))
+		}
+	}
+	b.Posts = append(b.Posts, post("rt-o1-p1", "o1", event.KindRepost, "p1", "emb", t0.Add(time.Hour)))
+	b.Posts = append(b.Posts, post("q1", "other", event.KindPost, "", "", t0))
+	b.Posts = append(b.Posts, post("rt-n1-q1", "n1", event.KindRepost, "q1", "other", t0.Add(10*time.Second)))
+	b.Posts = append(b.Posts, post("rt-n2-q1", "n2", event.KindRepost, "q1", "other", t0.Add(12*time.Second)))
+	for i, n := range []string{"n1", "n2"} {
+		p := post("txt-"+n, n, event.KindPost, "", "", t0.Add(time.Duration(500+10*i)*time.Second))
+		p.Text = "Stand with the Embassy! https://t.co/xyz"
+		p.URLs = []string{"https://example.org/a"}
+		p.Hashtags = []string{"china", "uk"}
+		b.Posts = append(b.Posts, p)
+	}
+	for i, n := range []string{"n1", "n3"} {
+		b.Shares = append(b.Shares, event.Share{Platform: event.X, AccountID: n, ObjectID: "img1", ContentID: "c-" + n, At: t0.Add(time.Duration(3*i) * time.Second)})
+	}
+	b.Statuses = append(b.Statuses, event.StatusObservation{Platform: event.X, AccountID: "n1", ObservedAt: t0.AddDate(0, 9, 0), Status: event.StatusSuspended})
+	app, err := db.Appender(ctx, store.ImportRun{Source: "test", Format: "test", Started: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Append(ctx, &b); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func TestLoadAndAnalyze(t *testing.T) {
+	t.Parallel()
+	st := studyWorld(t)
+	ctx := t.Context()
+	in, err := Load(ctx, st, Params{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func(s Signal) int {
+		if a := in.actionsOf(s); a != nil {
+			return a.Len()
+		}
+		return 0
+	}
+	// 11 target reposts + o1's (q1's two are not on targets); 2 texts, 2 URLs, 2 hashtag
+	// sequences, 2 shares.
+	for s, want := range map[Signal]int{CoRepost: 12, CoText: 2, CoLink: 2, CoHashtag: 2, CoShare: 2, CoReply: 0} {
+		if got := count(s); got != want {
+			t.Errorf("%s: %d actions, want %d", s, got, want)
+		}
+	}
+	if in2, err := Load(ctx, st, Params{AllTargets: true, Signals: []Signal{CoRepost}}); err != nil || in2.actionsOf(CoRepost).Len() != 14 || in2.actionsOf(CoText) != nil {
+		t.Errorf("all targets: %v", err)
+	}
+	p := Params{MinWeight: 1, Alpha: -1, Algorithm: Components, Signals: []Signal{CoRepost, CoText, CoLink, CoHashtag, CoShare}}
+	res, err := Analyze(ctx, st, p, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// n1–n2: 4 reposted posts + text + link + hashtags = 7; n1–n3: 3 + share = 4; n2–n3: 3.
+	// o1 reposted p1 an hour after the others: no edge.
+	want := map[string]float64{"n1-n2": 7, "n1-n3": 4, "n2-n3": 3}
+	got := edgeMap(res)
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("edge %s = %v, want %v (all %v)", k, got[k], w, got)
+		}
+	}
+	if len(got) != 3 {
+		t.Errorf("edges %v", got)
+	}
+	c := res.Clusters[0]
+	if c.Size != 3 || c.Suspended != 1 || c.Targets[0].Author != "emb" || c.CreatedSpreadDays != 0 || c.FollowersMedian != 7 {
+		t.Errorf("cluster card %+v", c)
+	}
+	if _, _, err := st.Document(ctx, "coord"); err != nil {
+		t.Errorf("coord document: %v", err)
+	}
+	rows, err := st.Query(ctx, "SELECT count(*) FROM result_coord_edges")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var n int
+	for rows.Next() {
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n != 3 {
+		t.Errorf("result_coord_edges has %d rows, want 3", n)
+	}
+}

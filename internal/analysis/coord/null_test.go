@@ -1,0 +1,176 @@
+package coord
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+	"time"
+)
+
+// TestNullHandComputed checks λ on handInput (window 60 s). In-window partners per action:
+// p1: a@0–b@30 only → a 1, b 1; p2: all three within 60 s → a 2, b 2, c 2; p3: a@2000–a@2010,
+// a@2010–b@2070 → a 1+2, b 1. So C = (a 6, b 4, c 2, d 0), k = (4, 3, 2, 1), M = 10.
+// λ_ab = (6·3 + 4·4) ÷ 20 = 1.7; λ_ac = (6·2 + 2·4) ÷ 20 = 1; λ_bc = (4·2 + 2·3) ÷ 20 = 0.7.
+// p(a–b, 3 objects) = 1 − e^−1.7·(1 + 1.7 + 1.7²/2) = 0.242777…; cluster λ = 3.4, observed 5.
+func TestNullHandComputed(t *testing.T) {
+	t.Parallel()
+	res, err := Detect(t.Context(), handInput(), Params{MinWeight: 1, Alpha: -1, Algorithm: Components}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]float64{"a-b": 1.7, "a-c": 1, "b-c": 0.7}
+	for _, e := range res.Edges {
+		if math.Abs(e.Expected-want[e.Source+"-"+e.Target]) > 1e-12 {
+			t.Errorf("%s–%s λ = %v, want %v", e.Source, e.Target, e.Expected, want[e.Source+"-"+e.Target])
+		}
+		if e.Source == "a" && e.Target == "b" {
+			p := 1 - math.Exp(-1.7)*(1+1.7+1.7*1.7/2)
+			if math.Abs(e.PValue-p) > 1e-12 || math.Abs(e.Score+math.Log10(p)) > 1e-9 {
+				t.Errorf("a–b p = %v score %v, want %v", e.PValue, e.Score, p)
+			}
+		}
+	}
+	if c := res.Clusters[0]; math.Abs(c.Expected-3.4) > 1e-12 || c.Observed != 5 {
+		t.Errorf("cluster expected %v observed %v, want 3.4 and 5", c.Expected, c.Observed)
+	}
+	// Alpha 0.01 over 3 candidate pairs: threshold 0.00333…; no edge reaches it.
+	res, err = Detect(t.Context(), handInput(), Params{MinWeight: 1, Algorithm: Components}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Edges) != 0 || res.Null.Candidates != 3 || math.Abs(res.Null.Threshold-0.01/3) > 1e-15 || res.Null.Rejected != 3 {
+		t.Errorf("null summary %+v, %d edges; want 3 candidates, threshold 0.01/3, all rejected", res.Null, len(res.Edges))
+	}
+}
+
+func TestPoissonTail(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		x    int
+		l    float64
+		want float64
+	}{
+		{0, 3, 1},
+		{1, 0.5, 1 - math.Exp(-0.5)},
+		{3, 1.7, 1 - math.Exp(-1.7)*(1+1.7+1.445)},
+		{2, 5, 1 - math.Exp(-5)*6},
+		// P(X ≥ 20 | 1) = Σ_{k≥20} e^−1/k! ≈ e^−1/20!·(1 + 1/21 + 1/462 …) = 1.5967e-19.
+		{20, 1, math.Exp(-1) / 2432902008176640000 * (1 + 1.0/21 + 1.0/(21*22) + 1.0/(21*22*23))},
+	} {
+		if got := poissonTail(tc.x, tc.l); math.Abs(got-tc.want) > 1e-12*math.Max(tc.want, 1e-300) && math.Abs(got-tc.want) > 1e-15 {
+			t.Errorf("P(X ≥ %d | %v) = %v, want %v", tc.x, tc.l, got, tc.want)
+		}
+	}
+}
+
+// viralWorld: organic accounts repost viral posts in 10-minute bursts (each viral post by
+// `viralReach` random organic accounts) and long-tail posts slowly; a planted network of
+// `planted` accounts reposts `plantedPosts` niche target posts, each by ~80 % of its members
+// within 20 s, and also behaves like organic accounts on viral posts.
+func viralWorld(seed uint64, organicN, viral, viralReach, planted, plantedPosts int) (Input, map[string]bool) {
+	rng := rand.New(rand.NewPCG(seed, 99))
+	b := NewBuilder()
+	w := b.SetAccount("watch", 0, 100000, StatusActive, true)
+	org := make([]int32, organicN)
+	for i := range org {
+		org[i] = b.SetAccount(fmt.Sprintf("org%05d", i), 1e9, 100, StatusActive, false)
+	}
+	net := make([]int32, planted)
+	truth := map[string]bool{}
+	for i := range net {
+		id := fmt.Sprintf("net%03d", i)
+		net[i] = b.SetAccount(id, 1.6e9, 5, StatusSuspended, false)
+		truth[id] = true
+	}
+	everyone := append(append([]int32{}, org...), net...)
+	t0 := int64(1.6e9)
+	for v := 0; v < viral; v++ {
+		obj := b.Object(fmt.Sprintf("viral%d", v), w)
+		start := t0 + int64(v)*7200
+		b.SetCreated(obj, start)
+		for _, x := range rng.Perm(len(everyone))[:viralReach] {
+			b.Add(CoRepost, everyone[x], obj, -1, start+int64(rng.ExpFloat64()*200))
+		}
+	}
+	for l := 0; l < organicN/2; l++ {
+		obj := b.Object(fmt.Sprintf("tail%d", l), w)
+		for k := 0; k < 3; k++ {
+			b.Add(CoRepost, org[rng.IntN(organicN)], obj, -1, t0+rng.Int64N(30*86400))
+		}
+	}
+	for q := 0; q < plantedPosts; q++ {
+		obj := b.Object(fmt.Sprintf("niche%d", q), w)
+		created := t0 + rng.Int64N(30*86400)
+		b.SetCreated(obj, created)
+		// the network fires some minutes after the post, its members within 20 s of each other
+		start := created + 30 + int64(rng.ExpFloat64()*300)
+		for _, a := range net {
+			if rng.Float64() < 0.8 {
+				b.Add(CoRepost, a, obj, -1, start+rng.Int64N(20))
+			}
+		}
+		// a few organic accounts find the niche post later
+		for k := 0; k < 2; k++ {
+			b.Add(CoRepost, org[rng.IntN(organicN)], obj, -1, start+3600+rng.Int64N(86400))
+		}
+	}
+	// Hard negatives: 4 fans of a second watch account, each reposting half of its 100 posts
+	// on their own, 35 s after posting (log-normal, σ 0.6): they co-repost often, and as often
+	// as their own habits predict.
+	star := b.SetAccount("star", 0, 5000, StatusActive, true)
+	fans := make([]int32, 4)
+	for i := range fans {
+		fans[i] = b.SetAccount(fmt.Sprintf("fan%d", i), 1e9, 50, StatusActive, false)
+	}
+	for q := 0; q < 100; q++ {
+		obj := b.Object(fmt.Sprintf("star%d", q), star)
+		created := t0 + rng.Int64N(30*86400)
+		b.SetCreated(obj, created)
+		for _, f := range fans {
+			if rng.Float64() < 0.5 {
+				b.Add(CoRepost, f, obj, -1, created+2+int64(35*math.Exp(0.6*rng.NormFloat64())))
+			}
+		}
+		for k := 0; k < 5; k++ {
+			b.Add(CoRepost, org[rng.IntN(organicN)], obj, -1, created+int64(rng.ExpFloat64()*7200))
+		}
+	}
+	return b.Input(time.Second), truth
+}
+
+// TestViralDoesNotGlue: with 60 viral posts reposted by 700 of 3,000 accounts within minutes,
+// ~900,000 organic pairs co-repost twice or more (they pass MinWeight; without the null they
+// would all be edges), but the null model rejects them, and so it does the 4 fast fans (pairs
+// co-reposting ~20 posts within a minute, independently); the planted 25-account network is
+// recovered as one cluster and no other account is flagged.
+func TestViralDoesNotGlue(t *testing.T) {
+	t.Parallel()
+	for _, seed := range []uint64{1, 2} {
+		in, truth := viralWorld(seed, 3000, 60, 700, 25, 60)
+		res, err := Detect(t.Context(), in, Params{}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		flagged := map[string]bool{}
+		for _, a := range res.Accounts {
+			flagged[a.ID] = true
+		}
+		tp := 0
+		for id := range flagged {
+			if truth[id] {
+				tp++
+			}
+		}
+		fp := len(flagged) - tp
+		if res.Null.AboveMinWeight < 1000*len(res.Edges) {
+			t.Errorf("seed %d: only %d pairs above min weight for %d edges: the world is not viral enough to test the null", seed, res.Null.AboveMinWeight, len(res.Edges))
+		}
+		if tp < len(truth)*9/10 || fp > 0 {
+			t.Errorf("seed %d: flagged %d planted of %d, %d organic (null %+v)", seed, tp, len(truth), fp, res.Null)
+		}
+		if len(res.Clusters) != 1 || res.Clusters[0].Size != tp || res.Clusters[0].SuspendedShare != 1 {
+			t.Errorf("seed %d: %d clusters (%+v), want one cluster of %d", seed, len(res.Clusters), res.Null, tp)
+		}
+	}
+}

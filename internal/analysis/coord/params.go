@@ -1,0 +1,146 @@
+package coord
+
+import (
+	"fmt"
+	"time"
+)
+
+// WeightKind selects the edge weight.
+type WeightKind string
+
+// Edge weights.
+const (
+	// WeightCount is the number of distinct objects the two accounts co-acted on, summed over
+	// the signals (the default; QUT and CooRTweet agree on it for co-retweets).
+	WeightCount WeightKind = "count"
+	// WeightPairs is the number of co-acting action pairs (CooRTweet's `weight`: one per row of
+	// detect_groups).
+	WeightPairs WeightKind = "pairs"
+	// WeightJaccard is count ÷ |objects(A) ∪ objects(B)|.
+	WeightJaccard WeightKind = "jaccard"
+	// WeightTFIDF is the cosine similarity of the accounts' TF-IDF vectors over objects
+	// (Pacheco et al. 2021), computed for the account pairs that co-acted in the window.
+	WeightTFIDF WeightKind = "tfidf"
+)
+
+// Algorithm selects how clusters are found on the filtered graph.
+type Algorithm string
+
+// Cluster algorithms.
+const (
+	Leiden     Algorithm = "leiden"
+	Louvain    Algorithm = "louvain"
+	Components Algorithm = "components"
+)
+
+// Params configure Detect. The zero value is filled by Defaults.
+type Params struct {
+	// Signals to detect; empty means every signal present in the input.
+	Signals []Signal `json:"signals"`
+	// Window: two actions are co-actions when |t_A − t_B| ≤ Window (inclusive). Default 60 s.
+	Window time.Duration `json:"-"`
+	// WindowSeconds mirrors Window in the JSON output.
+	WindowSeconds float64 `json:"window_seconds"`
+	// MinWeight drops account pairs whose co-action count (distinct objects, or pair rows with
+	// WeightPairs), summed over signals, is below it. Default 2.
+	MinWeight int `json:"min_weight"`
+	// MinParticipation, when > 0, applies CooRTweet's min_participation filter (see
+	// docs/coordination.md): accounts with fewer shares are dropped, and a pair is kept only if
+	// one of its accounts has ≥ MinParticipation shares that take part in any co-share pair.
+	MinParticipation int `json:"min_participation"`
+	// Weight is the edge weight. Default count.
+	Weight WeightKind `json:"weight"`
+	// Percentile, when in (0, 1), keeps only edges whose weight is above the Percentile
+	// quantile (R type 7) of all edge weights: CooRTweet's edge_weight.
+	Percentile float64 `json:"percentile"`
+	// Alpha is the family-wise significance level of the null model: an edge is kept only if
+	// its Poisson tail p-value is ≤ Alpha ÷ (number of candidate pairs). Default 0.01; a
+	// negative value disables the null-model filter (scores are still computed).
+	Alpha float64 `json:"alpha"`
+	// EdgeAlpha, when larger than the strict per-edge threshold (Alpha ÷ candidate pairs),
+	// screens candidate edges more leniently before clustering (exploratory; 0 = off): the
+	// groups found are then pruned (pruneMembers) and tested as wholes (groupTest) at Alpha ÷
+	// groups, and edges outside reported clusters stay only if they pass the strict threshold.
+	// These group tests treat pair co-actions as independent, which they are not when many
+	// accounts act on one object: expect false groups around viral objects.
+	EdgeAlpha float64 `json:"edge_alpha"`
+	// Algorithm finds clusters: leiden (default), louvain or components.
+	Algorithm Algorithm `json:"algorithm"`
+	// Resolution of Leiden/Louvain (1 = modularity).
+	Resolution float64 `json:"resolution"`
+	// MinClusterSize: smaller clusters are not reported. Default 2.
+	MinClusterSize int `json:"min_cluster_size"`
+	// EvidenceCap bounds the co-actions kept as evidence per edge. Default 5.
+	EvidenceCap int `json:"evidence_cap"`
+	// AllTargets: the loader keeps co-repost/co-reply/co-quote actions on every post, not only
+	// on the watchlist's posts.
+	AllTargets bool `json:"all_targets"`
+	// SameDomain: co-link objects are URL domains instead of full URLs.
+	SameDomain bool `json:"same_domain"`
+	// NearDuplicates: co-text objects are near-duplicate groups (MinHash/LSH) instead of exact
+	// normalised texts.
+	NearDuplicates bool `json:"near_duplicates"`
+	// Workers for the kernel; 0 = GOMAXPROCS.
+	Workers int `json:"-"`
+	// MemoryBudget in bytes for the emitted pair keys (8 bytes each) held in memory; beyond it
+	// keys are spilled to per-partition files in TempDir. Default 512 MiB.
+	MemoryBudget int64 `json:"memory_budget"`
+	// TempDir for spilled runs ("" = the system temporary folder).
+	TempDir string `json:"-"`
+	// Seed is recorded for reproducibility (the caller seeds the rng with it).
+	Seed uint64 `json:"seed"`
+}
+
+// Defaults returns p with zero fields set to their defaults.
+func (p Params) Defaults() Params {
+	if p.Window <= 0 {
+		p.Window = 60 * time.Second
+	}
+	p.WindowSeconds = p.Window.Seconds()
+	if p.MinWeight <= 0 {
+		p.MinWeight = 2
+	}
+	if p.Weight == "" {
+		p.Weight = WeightCount
+	}
+	if p.Alpha == 0 {
+		p.Alpha = 0.01
+	}
+	if p.Algorithm == "" {
+		p.Algorithm = Leiden
+	}
+	if p.Resolution <= 0 {
+		p.Resolution = 1
+	}
+	if p.MinClusterSize <= 0 {
+		p.MinClusterSize = 2
+	}
+	if p.EvidenceCap <= 0 {
+		p.EvidenceCap = 5
+	}
+	if p.MemoryBudget <= 0 {
+		p.MemoryBudget = 512 << 20
+	}
+	return p
+}
+
+// Validate reports the first invalid parameter.
+func (p Params) Validate() error {
+	switch p.Weight {
+	case WeightCount, WeightPairs, WeightJaccard, WeightTFIDF:
+	default:
+		return fmt.Errorf("weight %q: want count, pairs, jaccard or tfidf", p.Weight)
+	}
+	switch p.Algorithm {
+	case Leiden, Louvain, Components:
+	default:
+		return fmt.Errorf("algorithm %q: want leiden, louvain or components", p.Algorithm)
+	}
+	if p.Percentile < 0 || p.Percentile >= 1 {
+		return fmt.Errorf("percentile %v: want a value in [0, 1)", p.Percentile)
+	}
+	if p.MinParticipation < 0 {
+		return fmt.Errorf("min participation %d: want ≥ 0", p.MinParticipation)
+	}
+	return nil
+}

@@ -1,0 +1,248 @@
+package cli
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/echotrace/echotrace/internal/analysis/amplify"
+	"github.com/echotrace/echotrace/internal/ingest/field"
+	"github.com/echotrace/echotrace/internal/store"
+)
+
+func newFindingsCmd(a *App) *cobra.Command {
+	var (
+		asCSV, asMD                       bool
+		since, until, statusAsOf, labelAt string
+		accounts, actorTypes, countries   []string
+		top                               int
+	)
+	cmd := &cobra.Command{
+		Use:   "findings [--json|--csv|--md]",
+		Short: "Print the headline findings: volume, labels, amplifiers, concentration, suspensions, speed",
+		Long: `findings prints the study's measurements as defined in docs/metrics.md (DESIGN §4):
+volume (posts and the latest public like/repost/reply/quote counts), label coverage,
+amplifiers (non-watchlist accounts that reposted, quoted or replied to a watchlist post),
+concentration (share of reposts from the top 0.1/1/5/10 % of amplifiers, Gini), the share of
+reposts from accounts suspended or deleted as of a status date, the share of heavy amplifiers
+(> 100 reposts) whose median gap between reposts is ≤ 10 s / ≤ 60 s, and the share from
+coordinated accounts (from the last 'echotrace coord' run).
+
+Without options it prints what 'echotrace analyze' stored. With a window, a watchlist subset
+or a status date it computes afresh (the stored findings are left unchanged).
+
+Dates are YYYY-MM-DD or RFC 3339, in UTC. A date-only --until or --status-as-of covers that
+whole day: --until 2021-02-23 includes posts of 23 Feb; --status-as-of 2021-03-01 uses each
+account's latest status observation made on or before 1 March.`,
+		Example: `  echotrace findings
+  echotrace findings --json | jq '.top_share["1"]'
+  echotrace findings --since 2020-06-09 --until 2021-02-23 --status-as-of 2021-03-01
+  echotrace findings --actor-type ambassador,embassy --country GB --md > uk.md
+  echotrace findings --accounts @AmbLiuXiaoMing,@ChineseEmbinUK --csv`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			formats := 0
+			for _, on := range []bool{a.JSON, asCSV, asMD} {
+				if on {
+					formats++
+				}
+			}
+			if formats > 1 {
+				return usageError(fmt.Errorf("choose one of --json, --csv and --md"))
+			}
+			var p amplify.Params
+			var err error
+			if p.Since, err = parseDate("--since", since, false); err != nil {
+				return err
+			}
+			if p.Until, err = parseDate("--until", until, true); err != nil {
+				return err
+			}
+			if p.AsOf, err = parseDate("--status-as-of", statusAsOf, true); err != nil {
+				return err
+			}
+			if p.LabelAsOf, err = parseDate("--label-as-of", labelAt, true); err != nil {
+				return err
+			}
+			if !p.Since.IsZero() && !p.Until.IsZero() && p.Since.After(p.Until) {
+				return usageError(fmt.Errorf("--since %s is after --until %s", since, until))
+			}
+			p.Filter = amplify.Filter{Accounts: splitList(accounts), ActorTypes: splitList(actorTypes), Countries: splitList(countries)}
+			p.TopN = top
+			custom := !p.Filter.Empty() || since != "" || until != "" || statusAsOf != "" || labelAt != "" || cmd.Flags().Changed("top")
+
+			ctx := cmd.Context()
+			st, err := a.OpenStore(ctx, true)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			var f amplify.Findings
+			stored := false
+			if !custom {
+				f, err = amplify.Stored(ctx, st)
+				switch {
+				case err == nil:
+					stored = true
+				case !errors.Is(err, store.ErrNotFound):
+					return err
+				}
+			}
+			if !stored {
+				if p.Coordinated, err = amplify.CoordinatedFromStore(ctx, st); err != nil {
+					return err
+				}
+				in, err := amplify.Load(ctx, st, p)
+				if err != nil {
+					return err
+				}
+				if f, err = amplify.Compute(in, p); err != nil {
+					return err
+				}
+			}
+			switch {
+			case a.JSON:
+				return a.PrintJSON(f)
+			case asCSV:
+				return writeFindingsCSV(a.Out, f)
+			case asMD:
+				return writeFindingsMD(a.Out, f)
+			default:
+				if !stored {
+					a.Logf("computed now (not stored; run `echotrace analyze` to store the study's findings)")
+				}
+				return writeFindingsTable(a.Out, f)
+			}
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&asCSV, "csv", false, "print the headline figures as CSV (metric,value)")
+	fl.BoolVar(&asMD, "md", false, "print Markdown tables (headline and per watch account)")
+	fl.StringVar(&since, "since", "", "window start (inclusive): posts created at or after this date")
+	fl.StringVar(&until, "until", "", "window end (inclusive; a date-only value covers the whole day)")
+	fl.StringVar(&statusAsOf, "status-as-of", "", "status date: each account's latest status observed on or before it (default: latest)")
+	fl.StringVar(&labelAt, "label-as-of", "", "label date (default: the status date)")
+	fl.StringSliceVar(&accounts, "accounts", nil, "watch accounts to include, by id or @handle (comma-separated)")
+	fl.StringSliceVar(&actorTypes, "actor-type", nil, "actor types to include: ambassador, embassy, consulate, staff, ministry, state_media, media_personality, other")
+	fl.StringSliceVar(&countries, "country", nil, "countries to include (ISO 3166 alpha-2, comma-separated)")
+	fl.IntVar(&top, "top", 50, "how many top amplifiers the findings list")
+	return cmd
+}
+
+// parseDate parses a --flag value; endOfDay extends a date-only value to its last second.
+func parseDate(flag, s string, endOfDay bool) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := field.Time(s)
+	if err != nil {
+		return t, usageError(fmt.Errorf("%s %q: %w; expected YYYY-MM-DD or RFC 3339", flag, s, err))
+	}
+	if endOfDay && len(s) == len(time.DateOnly) {
+		t = t.Add(24*time.Hour - time.Second)
+	}
+	return t, nil
+}
+
+func splitList(v []string) []string {
+	var out []string
+	for _, s := range v {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func writeFindingsTable(w io.Writer, f amplify.Findings) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, m := range f.Headline() {
+		fmt.Fprintf(tw, "%s\t%s\n", m.Label, m.Text())
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(f.PerAccount) == 0 {
+		return nil
+	}
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "account\tactor type\tcountry\tposts\treposts by amplifiers\tamplifiers\ttop 1 %\tsuspended\t")
+	for i, r := range f.PerAccount {
+		if i == 20 {
+			fmt.Fprintf(tw, "… %d more (--json for all)\t\t\t\t\t\t\t\t\n", len(f.PerAccount)-20)
+			break
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t\n", accountName(r), r.ActorType, r.Country, r.Posts,
+			r.TargetReposts, r.Amplifiers, topText(r), pct(r.SuspendedRepostShare))
+	}
+	return tw.Flush()
+}
+
+func writeFindingsMD(w io.Writer, f amplify.Findings) error {
+	fmt.Fprintln(w, "| Metric | Value |")
+	fmt.Fprintln(w, "|---|---:|")
+	for _, m := range f.Headline() {
+		fmt.Fprintf(w, "| %s | %s |\n", mdEscape(m.Label), m.Text())
+	}
+	if len(f.PerAccount) == 0 {
+		return nil
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| Account | Actor type | Country | Posts | Reposts by amplifiers | Amplifiers | Top 1 % | Suspended |")
+	fmt.Fprintln(w, "|---|---|---|---:|---:|---:|---:|---:|")
+	for _, r := range f.PerAccount {
+		_, err := fmt.Fprintf(w, "| %s | %s | %s | %d | %d | %d | %s | %s |\n", mdEscape(accountName(r)), mdEscape(r.ActorType),
+			mdEscape(r.Country), r.Posts, r.TargetReposts, r.Amplifiers, topText(r), pct(r.SuspendedRepostShare))
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeFindingsCSV(w io.Writer, f amplify.Findings) error {
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"metric", "value"})
+	for _, m := range f.Headline() {
+		_ = cw.Write([]string{m.Key, formatValue(m)})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// formatValue renders a metric for machines: full precision, dates as unix seconds.
+func formatValue(m amplify.Metric) string {
+	if m.Value == float64(int64(m.Value)) {
+		return fmt.Sprint(int64(m.Value))
+	}
+	return fmt.Sprint(m.Value)
+}
+
+func accountName(r amplify.AccountRow) string {
+	if r.Handle != "" {
+		return "@" + strings.TrimPrefix(r.Handle, "@")
+	}
+	return r.ID
+}
+
+func topText(r amplify.AccountRow) string {
+	if !r.Measured {
+		return "n<100"
+	}
+	return pct(r.TopShare["1"])
+}
+
+func pct(v float64) string { return fmt.Sprintf("%.1f %%", 100*v) }
+
+// mdEscape keeps untrusted text from breaking a Markdown table.
+func mdEscape(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ").Replace(s)
+}

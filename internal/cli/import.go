@@ -1,0 +1,239 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/spf13/cobra"
+	"github.com/vbauerster/mpb/v8"
+	"github.com/vbauerster/mpb/v8/decor"
+
+	"github.com/echotrace/echotrace/internal/event"
+	"github.com/echotrace/echotrace/internal/ingest"
+	"github.com/echotrace/echotrace/internal/ingest/all"
+	"github.com/echotrace/echotrace/internal/store"
+)
+
+// importResult is what `import --json` prints.
+type importResult struct {
+	Files    []store.ImportSummary `json:"files"`
+	Unknown  []string              `json:"unknown_format,omitempty"`
+	Read     event.Counts          `json:"read"`
+	Stored   event.Counts          `json:"stored"`
+	Dups     event.Counts          `json:"duplicates"`
+	Rejected int64                 `json:"rejected"`
+	Rejects  []event.Reject        `json:"first_rejects,omitempty"`
+}
+
+func newImportCmd(a *App) *cobra.Command {
+	var (
+		opt    ingest.Options
+		regOpt all.Options
+	)
+	cmd := &cobra.Command{
+		Use:   "import [flags] PATH...",
+		Short: "Import posts, engagements and observations from files or folders",
+		Long: `import reads files (or every file under folders; .gz and .zst are decompressed on the
+fly) and stores their posts, accounts, engagements and observations in the study.
+
+Each file is one transaction: an interrupted import keeps the files it finished, and running
+the same command again skips them and resumes. Importing the same data twice changes nothing
+(records are keyed by platform + id). A record that cannot be read is stored in the rejects
+table with its file, line and reason; the summary reconciles read = stored + duplicates (per
+kind) and counts the rejects. With --strict the first bad record stops the import (exit 3).
+
+Formats (--format, default auto-detected per file):
+` + formatList(),
+		Example: `  echotrace import ~/data/brexit.jsonl.gz
+  echotrace import --format io-archive china_082019_1_tweets_csv_hashed.csv
+  echotrace import --format csv --mapping "id=tweet_id,author_id=user,created_at=time,text=body,platform=const:x" my.csv
+  echotrace import --format shares --object url german_elections.csv
+  echotrace import simulated-world/      # a whole folder, formats detected per file`,
+		Args: minArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			reg, err := all.New(regOpt)
+			if err != nil {
+				return usageError(err)
+			}
+			if opt.Format != "" && opt.Format != "auto" {
+				if _, err := reg.Lookup(opt.Format); err != nil {
+					return usageError(err)
+				}
+			}
+			return a.runImport(cmd.Context(), reg, args, opt)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opt.Format, "format", "auto", "input format (see above); auto detects it per file")
+	f.BoolVar(&opt.Strict, "strict", false, "stop at the first record that cannot be read (exit code 3)")
+	f.IntVar(&opt.BatchSize, "batch-size", ingest.DefaultBatchSize, "events handed to the store at a time (bounds memory)")
+	f.BoolVar(&opt.Force, "force", false, "re-read files that were already imported completely")
+	f.StringVar(&regOpt.CSVMapping, "mapping", "", "column mapping for --format csv: \"field=column,...\" or a mapping file")
+	f.StringVar(&regOpt.SharesObject, "object", "", "object type for CooRTweet layouts with --format shares: url, domain, hashtag or phash")
+	return cmd
+}
+
+func formatList() string {
+	reg, err := all.New(all.Options{})
+	if err != nil {
+		return ""
+	}
+	var b strings.Builder
+	for _, c := range reg.Connectors() {
+		fmt.Fprintf(&b, "  %-12s %s\n", c.Name(), c.Describe())
+	}
+	return b.String()
+}
+
+func (a *App) runImport(ctx context.Context, reg *ingest.Registry, paths []string, opt ingest.Options) error {
+	files, err := ingest.Expand(paths)
+	if err != nil {
+		return usageError(err)
+	}
+	explicit := make(map[string]bool)
+	for _, p := range paths {
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
+			explicit[p] = true
+		}
+	}
+	st, err := a.OpenStore(ctx, false)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	progress, finish := a.progress()
+	opt.Progress = progress
+	var res importResult
+	defer finish()
+	for _, f := range files {
+		sum, err := ingest.RunFile(ctx, reg, st, f, opt)
+		if errors.Is(err, ingest.ErrUnknownFormat) && !explicit[f] {
+			res.Unknown = append(res.Unknown, f)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		res.Files = append(res.Files, sum)
+		res.Read = res.Read.Plus(sum.Read)
+		res.Stored = res.Stored.Plus(sum.Stored)
+		res.Dups = res.Dups.Plus(sum.Duplicates)
+		res.Rejected += sum.Rejected
+	}
+	finish()
+	if res.Rejected > 0 {
+		res.Rejects = firstRejects(ctx, st, 5)
+	}
+	if a.JSON {
+		return a.PrintJSON(res)
+	}
+	for _, s := range res.Files {
+		if s.Skipped {
+			a.Logf("%s: already imported (use --force to read it again)", s.Source)
+			continue
+		}
+		a.Logf("%s [%s]: %s", s.Source, s.Format, describeCounts(s.Read, s.Stored, s.Duplicates, s.Rejected))
+	}
+	for _, u := range res.Unknown {
+		a.Logf("%s: skipped, format not recognised (name it with --format)", u)
+	}
+	if len(res.Files) > 1 {
+		a.Logf("total: %s", describeCounts(res.Read, res.Stored, res.Dups, res.Rejected))
+	}
+	for _, r := range res.Rejects {
+		a.Logf("  rejected %s", r.Error())
+	}
+	if res.Rejected > int64(len(res.Rejects)) {
+		a.Logf("  … see all with: echotrace sql \"SELECT * FROM rejects\"")
+	}
+	return nil
+}
+
+func describeCounts(read, stored, dups event.Counts, rejected int64) string {
+	var parts []string
+	add := func(name string, r, s, d int64) {
+		if r == 0 {
+			return
+		}
+		parts = append(parts, fmt.Sprintf("%s %d read = %d new + %d duplicate", name, r, s, d))
+	}
+	add("posts", read.Posts, stored.Posts, dups.Posts)
+	add("accounts", read.Accounts, stored.Accounts, dups.Accounts)
+	add("engagements", read.Engagements, stored.Engagements, dups.Engagements)
+	add("shares", read.Shares, stored.Shares, dups.Shares)
+	add("watchlist", read.Watch, stored.Watch, dups.Watch)
+	add("status", read.Statuses, stored.Statuses, dups.Statuses)
+	add("labels", read.Labels, stored.Labels, dups.Labels)
+	parts = append(parts, fmt.Sprintf("%d rejected", rejected))
+	return strings.Join(parts, "; ")
+}
+
+func firstRejects(ctx context.Context, q store.Querier, n int) []event.Reject {
+	rows, err := q.Query(ctx, "SELECT source, line, coalesce(field, ''), reason FROM rejects ORDER BY import_id DESC, source, line LIMIT ?", n)
+	if err != nil {
+		return nil
+	}
+	defer rows.Close()
+	var out []event.Reject
+	for rows.Next() {
+		var r event.Reject
+		if rows.Scan(&r.Source, &r.Line, &r.Field, &r.Reason) == nil {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// progress returns a byte-progress callback that draws one bar per source on a terminal
+// (nothing otherwise), and a function that waits for the bars to finish drawing.
+func (a *App) progress() (func(src string, done, total int64), func()) {
+	if !a.Interactive || a.JSON {
+		return nil, func() {}
+	}
+	p := mpb.New(mpb.WithOutput(a.Err), mpb.WithWidth(40))
+	var (
+		mu   sync.Mutex
+		bars = map[string]*mpb.Bar{}
+		once sync.Once
+	)
+	cb := func(src string, done, total int64) {
+		mu.Lock()
+		defer mu.Unlock()
+		bar, ok := bars[src]
+		if !ok {
+			bar = p.AddBar(total,
+				mpb.PrependDecorators(decor.Name(shorten(src, 40), decor.WCSyncSpaceR)),
+				mpb.AppendDecorators(decor.CountersKibiByte("% .1f / % .1f"), decor.Name(" "), decor.AverageSpeed(decor.SizeB1024(0), "% .1f")))
+			bars[src] = bar
+		}
+		bar.SetCurrent(done)
+		if done >= total {
+			bar.SetTotal(total, true)
+		}
+	}
+	finish := func() {
+		once.Do(func() {
+			mu.Lock()
+			for _, b := range bars {
+				if !b.Completed() {
+					b.Abort(false)
+				}
+			}
+			mu.Unlock()
+			p.Wait()
+		})
+	}
+	return cb, finish
+}
+
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "…" + s[len(s)-n+1:]
+}

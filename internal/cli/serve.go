@@ -1,0 +1,192 @@
+package cli
+
+import (
+	"context"
+	crand "crypto/rand"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/echotrace/echotrace/internal/report/pseudonym"
+	"github.com/echotrace/echotrace/internal/store"
+	"github.com/echotrace/echotrace/internal/store/duckdb"
+	"github.com/echotrace/echotrace/internal/web"
+)
+
+// serveTokenEnv names the environment variable holding the serve token.
+const serveTokenEnv = "ECHOTRACE_SERVE_TOKEN"
+
+func newServeCmd(a *App) *cobra.Command {
+	var (
+		listen, token, tokenFile string
+		reveal                   bool
+	)
+	cmd := &cobra.Command{
+		Use:   "serve [--listen 127.0.0.1:8080] [--token-file FILE] [--reveal]",
+		Short: "Serve the study's findings and clusters as a read-only dashboard and JSON API",
+		Long: `serve opens the study read-only and serves what ` + "`echotrace analyze`" + ` stored: a dashboard
+page with the headline findings, weekly composition and coordinated clusters (each with its
+evidence card), the full HTML report at /report, and a JSON API:
+
+  /api/overview            headline findings and counts
+  /api/findings            the full findings document
+  /api/clusters            clusters (?limit= up to 1000, ?offset=)
+  /api/clusters/ID         a cluster's evidence card
+  /api/accounts/ID         profile, status history, coordination score
+  /api/weekly?account=ID   weekly composition of reposts (all watch accounts without ?account)
+  /api/stats               rows per table, platform and import
+
+Accounts outside the watchlist are pseudonymised as in the report (acct_…; the study's key is
+created on first use); --reveal shows them, for internal use only.
+
+By default the server listens on 127.0.0.1 only and answers only to loopback host names. Any
+other address needs a token of at least 16 characters, taken from --token-file (a file only
+you can read, mode 0600), $` + serveTokenEnv + ` or --token (visible to other users in the
+process list: prefer the file). Clients send "Authorization: Bearer TOKEN", or open
+/?token=TOKEN once in a browser, which sets a session cookie and drops the token from the
+address. The server speaks plain HTTP: across a network, put it behind a TLS proxy.
+
+Stop it with Ctrl-C (SIGINT) or SIGTERM; requests in flight finish first.`,
+		Example: `  echotrace serve                                   # http://127.0.0.1:8080/
+  echotrace serve --listen 127.0.0.1:9000 --reveal
+  openssl rand -hex 24 > ~/.echotrace-token && chmod 600 ~/.echotrace-token
+  echotrace serve --listen 0.0.0.0:8080 --token-file ~/.echotrace-token
+  curl -H "Authorization: Bearer $(cat ~/.echotrace-token)" http://HOST:8080/api/overview`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			tok, err := serveToken(cmd.Flags().Changed("token"), token, tokenFile)
+			if err != nil {
+				return err
+			}
+			if err := web.CheckListen(listen, tok); err != nil {
+				return usageError(err)
+			}
+			return a.runServe(cmd.Context(), listen, tok, reveal)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&listen, "listen", "127.0.0.1:8080", "address to listen on (host:port); a non-loopback host needs a token")
+	f.StringVar(&token, "token", "", "access token (at least 16 characters); prefer --token-file or $"+serveTokenEnv)
+	f.StringVar(&tokenFile, "token-file", "", "file holding the access token (mode 0600)")
+	f.BoolVar(&reveal, "reveal", false, "show handles, names and bios of non-watchlist accounts (internal use only)")
+	return cmd
+}
+
+// serveToken picks the token from --token, --token-file or the environment (one source only).
+func serveToken(flagSet bool, flagTok, file string) (string, error) {
+	env := os.Getenv(serveTokenEnv)
+	n := 0
+	for _, set := range []bool{flagSet, file != "", env != ""} {
+		if set {
+			n++
+		}
+	}
+	if n > 1 {
+		return "", usageError(fmt.Errorf("give the token one way only: --token, --token-file or $%s", serveTokenEnv))
+	}
+	switch {
+	case flagSet:
+		if flagTok == "" {
+			return "", usageError(errors.New("--token is empty"))
+		}
+		return flagTok, nil
+	case env != "":
+		return env, nil
+	case file == "":
+		return "", nil
+	}
+	tok, err := web.TokenFile(file)
+	if err != nil {
+		return "", usageError(fmt.Errorf("--token-file: %w", err))
+	}
+	return tok, nil
+}
+
+func (a *App) runServe(ctx context.Context, listen, token string, reveal bool) error {
+	var key []byte
+	if !reveal {
+		k, err := a.ensurePseudonymKey(ctx)
+		if err != nil {
+			return err
+		}
+		key = k
+	}
+	db, err := duckdb.Open(ctx, a.Study, duckdb.Options{ReadOnly: true, Sandbox: true})
+	if err != nil {
+		if errors.Is(err, store.ErrNoStudy) {
+			return fmt.Errorf("%s: %w", a.Study, err)
+		}
+		return err
+	}
+	defer db.Close()
+	name := filepath.Base(a.Study)
+	if abs, err := filepath.Abs(a.Study); err == nil {
+		name = filepath.Base(abs)
+	}
+	h := web.New(db, db, web.Options{Token: token, Reveal: reveal, Key: key, Name: name, Now: a.Now})
+	a.Logf("loading the study's results …")
+	start := time.Now()
+	if err := h.Warm(ctx); err != nil {
+		return err
+	}
+	a.Logf("loaded in %.1fs", time.Since(start).Seconds())
+	ln, err := web.Listen(ctx, listen, token)
+	if err != nil {
+		if errors.Is(err, web.ErrNeedToken) {
+			return usageError(err)
+		}
+		return err
+	}
+	addr := ln.Addr().String()
+	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
+		addr = net.JoinHostPort("localhost", fmt.Sprint(tcp.Port))
+	}
+	url := "http://" + addr + "/"
+	if a.JSON {
+		if err := a.PrintJSON(map[string]any{"url": url, "token_required": token != "", "pseudonymised": !reveal}); err != nil {
+			ln.Close()
+			return err
+		}
+	} else {
+		fmt.Fprintf(a.Out, "echotrace dashboard: %s\n", url)
+		if token != "" {
+			fmt.Fprintf(a.Out, "a token is required: open %s?token=YOUR-TOKEN once, or send \"Authorization: Bearer YOUR-TOKEN\"\n", url)
+		}
+		if reveal {
+			fmt.Fprintln(a.Out, "NOT pseudonymised (--reveal): internal use only")
+		}
+		a.Logf("press Ctrl-C to stop")
+	}
+	err = web.Serve(ctx, ln, web.NewHTTPServer(h, nil), 10*time.Second)
+	a.Logf("stopped")
+	return err
+}
+
+// ensurePseudonymKey returns the study's pseudonym key, creating it first if the study has
+// none (the only write serve makes, before the read-only store is opened for serving).
+func (a *App) ensurePseudonymKey(ctx context.Context) ([]byte, error) {
+	st, err := a.OpenStore(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	_, _, err = st.Document(ctx, pseudonym.DocumentName)
+	if err == nil {
+		defer st.Close()
+		return pseudonym.Key(ctx, st, crand.Reader, a.Now())
+	}
+	st.Close()
+	if !errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("read pseudonym key: %w", err)
+	}
+	rw, err := a.OpenStore(ctx, false)
+	if err != nil {
+		return nil, fmt.Errorf("create the pseudonym key: %w", err)
+	}
+	defer rw.Close()
+	return pseudonym.Key(ctx, rw, crand.Reader, a.Now())
+}

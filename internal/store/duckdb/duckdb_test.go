@@ -1,0 +1,384 @@
+package duckdb
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/echotrace/echotrace/internal/event"
+	"github.com/echotrace/echotrace/internal/store"
+	"github.com/echotrace/echotrace/internal/store/storetest"
+)
+
+func openTest(t testing.TB, dir string, opt Options) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), dir, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store {
+		db, err := Open(context.Background(), t.TempDir(), Options{Create: true, Threads: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return db
+	})
+}
+
+// scalar runs a query through the raw handle and scans one value.
+func scalar[T any](t testing.TB, db *DB, q string, args ...any) T {
+	t.Helper()
+	var v T
+	if err := db.DB().QueryRow(q, args...).Scan(&v); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return v
+}
+
+func TestOpenNoStudy(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	for _, opt := range []Options{{}, {ReadOnly: true}, {ReadOnly: true, Create: true}} {
+		_, err := Open(ctx, dir, opt)
+		if !errors.Is(err, store.ErrNoStudy) {
+			t.Errorf("Open(%+v) of an empty folder = %v, want ErrNoStudy", opt, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, FileName)); !os.IsNotExist(err) {
+		t.Errorf("a failed Open left a study file behind: %v", err)
+	}
+	// Create makes the folder too.
+	sub := filepath.Join(dir, "a", "b")
+	db := openTest(t, sub, Options{Create: true})
+	if got := scalar[int](t, db, `SELECT max(version) FROM schema_version`); got != SchemaVersion() {
+		t.Errorf("new study at version %d, want %d", got, SchemaVersion())
+	}
+}
+
+func TestMigrations(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	// A study written by an older echotrace that knew only migration 1.
+	old, err := open(ctx, dir, Options{Create: true}, migrations[:1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.DB().Exec(`SELECT count(*) FROM posts`); err == nil {
+		t.Fatal("version-1 study already has the posts view")
+	}
+	old.Close()
+
+	// Read-only cannot migrate it.
+	if _, err := Open(ctx, dir, Options{ReadOnly: true}); err == nil || !strings.Contains(err.Error(), "read-write") {
+		t.Errorf("read-only open of an old study = %v, want a clear refusal", err)
+	}
+	db, err := Open(ctx, dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := scalar[int](t, db, `SELECT max(version) FROM schema_version`); got != SchemaVersion() {
+		t.Errorf("migrated to %d, want %d", got, SchemaVersion())
+	}
+	if got := scalar[int](t, db, `SELECT count(*) FROM schema_version`); got != len(migrations) {
+		t.Errorf("schema_version has %d rows, want one per migration (%d)", got, len(migrations))
+	}
+	if got := scalar[int64](t, db, `SELECT count(*) FROM posts`); got != 0 {
+		t.Errorf("posts view after migration: %d rows", got)
+	}
+	// Every migration is idempotent: applying them all again changes nothing and fails not.
+	for _, m := range migrations {
+		if err := db.apply(ctx, m); err != nil {
+			t.Errorf("re-applying migration %d: %v", m.version, err)
+		}
+	}
+	// A study from the future is refused.
+	if _, err := db.DB().Exec(`INSERT INTO schema_version VALUES (999, 'future', now())`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if _, err := Open(ctx, dir, Options{}); err == nil || !strings.Contains(err.Error(), "newer") {
+		t.Errorf("open of a newer study = %v, want a refusal naming the version", err)
+	}
+}
+
+func TestReadOnly(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := openTest(t, dir, Options{Create: true})
+	app, err := db.Appender(ctx, store.ImportRun{Source: "s", Format: "test", Fingerprint: "fp"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Append(ctx, &event.Batch{Posts: []event.Post{{Platform: event.X, ID: "1", Likes: -1, Reposts: -1, Replies: -1, Quotes: -1, Views: -1}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	ro := openTest(t, dir, Options{ReadOnly: true})
+	if _, err := ro.Appender(ctx, store.ImportRun{Source: "s"}); !errors.Is(err, store.ErrReadOnly) {
+		t.Errorf("Appender on a read-only study: %v, want ErrReadOnly", err)
+	}
+	if err := ro.PutDocument(ctx, "d", []byte(`{}`)); !errors.Is(err, store.ErrReadOnly) {
+		t.Errorf("PutDocument on a read-only study: %v, want ErrReadOnly", err)
+	}
+	if err := ro.PutTable(ctx, "result_x", []string{"a"}, nil); !errors.Is(err, store.ErrReadOnly) {
+		t.Errorf("PutTable on a read-only study: %v, want ErrReadOnly", err)
+	}
+	if _, err := ro.DB().Exec(`DELETE FROM core.posts`); err == nil {
+		t.Error("DuckDB accepted a DELETE on a read-only study")
+	}
+	if got := scalar[int64](t, ro, `SELECT count(*) FROM posts`); got != 1 {
+		t.Errorf("read-only posts = %d, want 1", got)
+	}
+	if done, err := ro.SourceDone(ctx, "fp"); err != nil || !done {
+		t.Errorf("SourceDone on read-only = %v, %v", done, err)
+	}
+	if _, err := ro.Stats(ctx); err != nil {
+		t.Errorf("Stats on read-only: %v", err)
+	}
+}
+
+func TestOptions(t *testing.T) {
+	db := openTest(t, t.TempDir(), Options{Create: true, Threads: 1, MemoryLimit: "512MB"})
+	if got := scalar[int64](t, db, `SELECT current_setting('threads')`); got != 1 {
+		t.Errorf("threads = %d, want 1", got)
+	}
+	// DuckDB reports 512MB as "488.2 MiB" (512·10⁶ bytes / 2²⁰).
+	if got := scalar[string](t, db, `SELECT current_setting('memory_limit')`); !strings.HasPrefix(got, "488") {
+		t.Errorf("memory_limit = %s, want 512 MB", got)
+	}
+}
+
+func TestSandbox(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	outside := filepath.Join(t.TempDir(), "outside.csv")
+	if err := os.WriteFile(outside, []byte("a\n1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	q := "SELECT count(*) FROM read_csv(?)"
+	open := openTest(t, dir, Options{Create: true})
+	rows, err := open.Query(ctx, q, outside)
+	if err != nil {
+		t.Fatalf("without Sandbox, reading a file: %v", err)
+	}
+	rows.Close()
+	open.Close()
+	sb := openTest(t, dir, Options{ReadOnly: true, Sandbox: true})
+	rows, err = sb.Query(ctx, q, outside)
+	t.Logf("sandboxed read: %v", err)
+	if err == nil {
+		rows.Close()
+		t.Error("Sandbox let Query read a file outside the study")
+	}
+	if got := scalar[int64](t, sb, `SELECT count(*) FROM posts`); got != 0 {
+		t.Errorf("sandboxed study: posts = %d", got)
+	}
+}
+
+// TestInvalidEvents checks that events the store cannot key become rejects instead of failing
+// the import, and that the summary still reconciles.
+func TestInvalidEvents(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t, t.TempDir(), Options{Create: true})
+	p := event.Provenance{Source: "in.jsonl", Line: 4}
+	b := &event.Batch{
+		Posts: []event.Post{
+			{Platform: event.X, ID: "", Prov: p},                 // no id
+			{Platform: "", ID: "1", Prov: p},                     // no platform
+			{Platform: event.X, ID: "2", Kind: "boost", Prov: p}, // unknown kind
+			{Platform: event.X, ID: "3", Likes: -1, Prov: p},     // fine
+		},
+		Accounts:    []event.Account{{Platform: event.X, Prov: p}},
+		Engagements: []event.Engagement{{Platform: event.X, AccountID: "a", Kind: "view", PostID: "3", Prov: p}},
+		Shares:      []event.Share{{Platform: event.Other, AccountID: "a", Prov: p}},
+		Statuses:    []event.StatusObservation{{Platform: event.X, Status: event.StatusActive, Prov: p}},
+		Labels:      []event.LabelObservation{{Platform: event.X, Label: "x", Prov: p}},
+		Watch:       []event.WatchEntry{{Platform: event.X, Prov: p}},
+	}
+	app, err := db.Appender(ctx, store.ImportRun{Source: "in.jsonl", Format: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Append(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := app.Commit(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 3 bad posts + 1 account + 1 engagement + 1 share + 1 status + 1 label + 1 watch = 9.
+	if sum.Rejected != 9 || sum.Read.Posts != 1 || sum.Stored.Posts != 1 || sum.Read.Total() != 10 {
+		t.Errorf("summary %+v: want 9 rejects and 1 post", sum)
+	}
+	rows := scalar[string](t, db, `SELECT string_agg(field || ':' || reason, ' / ' ORDER BY reason) FROM rejects WHERE line = 4`)
+	for _, f := range []string{"id:post has no id", "platform:post has no platform", `kind:post kind "boost"`, "object_id:share needs"} {
+		if !strings.Contains(rows, f) {
+			t.Errorf("rejects %q lack %q", rows, f)
+		}
+	}
+}
+
+// TestConcurrentImports runs two appenders at once over overlapping keys: each stages on its
+// own connection; the commits are serialised, so the second sees the first's rows.
+func TestConcurrentImports(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t, t.TempDir(), Options{Create: true})
+	mk := func(ids ...string) *event.Batch {
+		b := &event.Batch{}
+		for _, id := range ids {
+			b.Posts = append(b.Posts, event.Post{Platform: event.X, ID: id, Likes: -1, Reposts: -1, Replies: -1, Quotes: -1, Views: -1})
+		}
+		return b
+	}
+	a1, err := db.Appender(ctx, store.ImportRun{Source: "a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a2, err := db.Appender(ctx, store.ImportRun{Source: "b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	sums := make([]store.ImportSummary, 2)
+	errs := make([]error, 2)
+	for i, run := range []struct {
+		app store.Appender
+		b   *event.Batch
+	}{{a1, mk("1", "2", "3")}, {a2, mk("3", "4")}} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if errs[i] = run.app.Append(ctx, run.b); errs[i] == nil {
+				sums[i], errs[i] = run.app.Commit(ctx)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	// 5 posts read, keys {1,2,3,4}: 4 stored in all, post 3 a duplicate in whichever
+	// committed second.
+	if got := sums[0].Stored.Posts + sums[1].Stored.Posts; got != 4 {
+		t.Errorf("stored %d + %d posts, want 4 in all", sums[0].Stored.Posts, sums[1].Stored.Posts)
+	}
+	if got := scalar[int64](t, db, `SELECT count(*) FROM posts`); got != 4 {
+		t.Errorf("posts = %d, want 4", got)
+	}
+}
+
+// TestCommitCancelled: a commit whose context is cancelled stores nothing and is not done.
+func TestCommitCancelled(t *testing.T) {
+	db := openTest(t, t.TempDir(), Options{Create: true})
+	app, err := db.Appender(context.Background(), store.ImportRun{Source: "s", Fingerprint: "fp"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Append(context.Background(), &event.Batch{Posts: []event.Post{{Platform: event.X, ID: "1"}}}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := app.Commit(ctx); err == nil {
+		t.Fatal("Commit with a cancelled context succeeded")
+	}
+	if got := scalar[int64](t, db, `SELECT count(*) FROM core.posts`); got != 0 {
+		t.Errorf("cancelled commit stored %d posts", got)
+	}
+	if done, _ := db.SourceDone(context.Background(), "fp"); done {
+		t.Error("cancelled commit marked the source done")
+	}
+	if got := scalar[string](t, db, `SELECT status FROM core.imports`); got != "failed" {
+		t.Errorf("import status = %q, want failed", got)
+	}
+}
+
+// TestCrash kills a child process during an import (after staging, and inside Commit's
+// transaction just before COMMIT) and checks that the study holds neither data nor a finished
+// marker; killed just after Commit, both are there.
+func TestCrash(t *testing.T) {
+	if mode := os.Getenv("ECHOTRACE_CRASH_MODE"); mode != "" {
+		crashChild(mode, os.Getenv("ECHOTRACE_CRASH_DIR"))
+		return
+	}
+	if testing.Short() {
+		t.Skip("starts child processes")
+	}
+	for _, tc := range []struct {
+		mode       string
+		posts      int64
+		done       bool
+		lastStatus string
+	}{
+		{"append", 0, false, "interrupted"},
+		{"commit", 0, false, "interrupted"},
+		{"after", 3, true, "committed"},
+	} {
+		t.Run(tc.mode, func(t *testing.T) {
+			dir := t.TempDir()
+			cmd := exec.Command(os.Args[0], "-test.run=^TestCrash$")
+			cmd.Env = append(os.Environ(), "ECHOTRACE_CRASH_MODE="+tc.mode, "ECHOTRACE_CRASH_DIR="+dir)
+			out, err := cmd.CombinedOutput()
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+				t.Fatalf("child was not killed: %v\n%s", err, out)
+			}
+			db := openTest(t, dir, Options{})
+			if got := scalar[int64](t, db, `SELECT count(*) FROM core.posts`); got != tc.posts {
+				t.Errorf("posts after crash = %d, want %d", got, tc.posts)
+			}
+			if done, err := db.SourceDone(context.Background(), "fp-crash"); err != nil || done != tc.done {
+				t.Errorf("SourceDone after crash = %v, %v; want %v", done, err, tc.done)
+			}
+			if got := scalar[string](t, db, `SELECT status FROM core.imports ORDER BY id DESC LIMIT 1`); got != tc.lastStatus {
+				t.Errorf("import status = %q, want %q", got, tc.lastStatus)
+			}
+		})
+	}
+}
+
+func crashChild(mode, dir string) {
+	ctx := context.Background()
+	kill := func() { syscall.Kill(os.Getpid(), syscall.SIGKILL); time.Sleep(time.Minute) }
+	db, err := Open(ctx, dir, Options{Create: true})
+	if err != nil {
+		panic(err)
+	}
+	app, err := db.Appender(ctx, store.ImportRun{Source: "crash", Fingerprint: "fp-crash"})
+	if err != nil {
+		panic(err)
+	}
+	b := &event.Batch{}
+	for _, id := range []string{"1", "2", "3"} {
+		b.Posts = append(b.Posts, event.Post{Platform: event.X, ID: id, Likes: -1, Reposts: -1, Replies: -1, Quotes: -1, Views: -1})
+	}
+	if err := app.Append(ctx, b); err != nil {
+		panic(err)
+	}
+	switch mode {
+	case "append":
+		kill()
+	case "commit":
+		beforeCommit = kill
+	}
+	if _, err := app.Commit(ctx); err != nil {
+		panic(err)
+	}
+	kill()
+}
