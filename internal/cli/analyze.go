@@ -11,12 +11,12 @@ import (
 
 	"github.com/echotrace/echotrace/internal/analysis/amplify"
 	"github.com/echotrace/echotrace/internal/analysis/coord"
-	"github.com/echotrace/echotrace/internal/ingest/field"
 )
 
 // analyzeOptions are the settings of one analysis run.
 type analyzeOptions struct {
 	since, until, asOf string
+	labelAsOf          string
 	signals            string
 	window             time.Duration
 	minWeight          int
@@ -50,6 +50,7 @@ Results are deterministic for a --seed.`,
 	f.StringVar(&o.since, "since", "", "window start (RFC 3339 or YYYY-MM-DD; default: all)")
 	f.StringVar(&o.until, "until", "", "window end (default: all)")
 	f.StringVar(&o.asOf, "status-as-of", "", "status observation date for suspended/deleted shares (default: the latest observation)")
+	f.StringVar(&o.labelAsOf, "label-as-of", "", "label observation date (default: the status date)")
 	f.StringVar(&o.signals, "signals", "", "coordination signals, comma-separated (default: every signal present)")
 	f.DurationVar(&o.window, "window", 60*time.Second, "co-action window: |t_A − t_B| ≤ window")
 	f.IntVar(&o.minWeight, "min-weight", 2, "minimum distinct co-acted objects for an edge")
@@ -58,27 +59,20 @@ Results are deterministic for a --seed.`,
 	return cmd
 }
 
-func parseDay(flag, s string) (time.Time, error) {
-	t, err := field.Time(s)
-	if err != nil {
-		return t, usageError(fmt.Errorf("--%s: %w", flag, err))
-	}
-	return t, nil
-}
-
 func (a *App) runAnalyze(ctx context.Context, o analyzeOptions) error {
 	var p amplify.Params
 	var err error
-	if p.Since, err = parseDay("since", o.since); err != nil {
+	if p.Since, err = parseDate("--since", o.since, false); err != nil {
 		return err
 	}
-	if p.Until, err = parseDay("until", o.until); err != nil {
+	// A date-only --until, --status-as-of or --label-as-of covers that whole day, as in findings.
+	if p.Until, err = parseDate("--until", o.until, true); err != nil {
 		return err
 	}
-	if !p.Until.IsZero() && len(strings.TrimSpace(o.until)) == len("2006-01-02") {
-		p.Until = p.Until.Add(24*time.Hour - time.Second) // a date means the whole day
+	if p.AsOf, err = parseDate("--status-as-of", o.asOf, true); err != nil {
+		return err
 	}
-	if p.AsOf, err = parseDay("status-as-of", o.asOf); err != nil {
+	if p.LabelAsOf, err = parseDate("--label-as-of", o.labelAsOf, true); err != nil {
 		return err
 	}
 	cp := coord.Params{Window: o.window, MinWeight: o.minWeight}

@@ -35,10 +35,11 @@ normalised text, URL, hashtag sequence or shared object) within --window of each
 the two accounts co-acted on, summed over the signals.
 
 Edges below --min-weight are dropped, then a null model removes the co-actions expected by
-chance from the accounts' activity and the objects' popularity (viral posts reposted by
-thousands within minutes do not glue organic accounts together): an edge is kept when its
-Poisson p-value is ≤ --alpha ÷ (number of candidate pairs). Clusters are found by Leiden
-(default), Louvain or connected components; each carries an evidence card.
+chance from each account's activity and speed and the objects' popularity (viral posts
+reposted by thousands within minutes, and fast fans who each repost an account's posts on their
+own, do not glue accounts together): an edge is kept when its Poisson p-value is ≤ --alpha ÷
+(number of candidate pairs). Clusters are found by Leiden (default), Louvain or connected
+components; each carries an evidence card.
 
 The result is stored in the study (document "coord", tables result_coord_*) unless --no-store.
 Definitions and the mapping to the QUT toolkit, CooRTweet and Pacheco et al. (2021) are in
@@ -130,6 +131,7 @@ docs/coordination.md. For CooRTweet's exact output use --weight pairs --min-weig
 	f.StringVar(&weight, "weight", "count", "edge weight: count (distinct objects), pairs (CooRTweet pair rows), jaccard, tfidf (cosine, Pacheco et al. 2021)")
 	f.Float64Var(&p.Percentile, "percentile", 0, "keep only edges whose weight is above this quantile of all weights, e.g. 0.5 (CooRTweet edge_weight; 0: off)")
 	f.Float64Var(&p.Alpha, "alpha", 0.01, "family-wise significance level of the null model; negative disables the filter")
+	f.Float64Var(&p.EdgeAlpha, "edge-alpha", 0, "exploratory: screen edges at this p-value before clustering and test the clusters as wholes (0: edges must pass alpha ÷ candidate pairs)")
 	f.StringVar(&algorithm, "algorithm", "leiden", "clustering: leiden, louvain or components")
 	f.Float64Var(&resolution, "resolution", 1, "Leiden/Louvain resolution (1 = modularity; larger gives smaller clusters)")
 	f.IntVar(&p.MinClusterSize, "min-cluster-size", 2, "do not report smaller clusters")

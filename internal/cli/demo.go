@@ -70,7 +70,7 @@ func (a *App) runDemo(ctx context.Context, scale float64, seed uint64) error {
 		return err
 	}
 	a.Logf("3/4 analysing …")
-	if err := a.runAnalyze(ctx, analyzeOptions{window: 60 * time.Second, minWeight: 2, seed: seed, asOf: "2021-03-01"}); err != nil {
+	if err := a.runAnalyze(ctx, analyzeOptions{window: 60 * time.Second, minWeight: 2, seed: seed, asOf: "2021-03-01", labelAsOf: "2021-02-23"}); err != nil {
 		return err
 	}
 	a.Logf("4/4 writing the report …")

@@ -21,6 +21,7 @@ func newFindingsCmd(a *App) *cobra.Command {
 		asCSV, asMD                       bool
 		since, until, statusAsOf, labelAt string
 		accounts, actorTypes, countries   []string
+		groups                            []string
 		top                               int
 	)
 	cmd := &cobra.Command{
@@ -44,7 +45,8 @@ account's latest status observation made on or before 1 March.`,
   echotrace findings --json | jq '.top_share["1"]'
   echotrace findings --since 2020-06-09 --until 2021-02-23 --status-as-of 2021-03-01
   echotrace findings --actor-type ambassador,embassy --country GB --md > uk.md
-  echotrace findings --accounts @AmbLiuXiaoMing,@ChineseEmbinUK --csv`,
+  echotrace findings --accounts @AmbLiuXiaoMing,@ChineseEmbinUK --csv
+  echotrace findings --json --group uk=@AmbLiuXiaoMing,@ChineseEmbinUK | jq .groups`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			formats := 0
@@ -75,7 +77,11 @@ account's latest status observation made on or before 1 March.`,
 			}
 			p.Filter = amplify.Filter{Accounts: splitList(accounts), ActorTypes: splitList(actorTypes), Countries: splitList(countries)}
 			p.TopN = top
-			custom := !p.Filter.Empty() || since != "" || until != "" || statusAsOf != "" || labelAt != "" || cmd.Flags().Changed("top")
+			if p.GroupNames, err = parseGroups(groups); err != nil {
+				return err
+			}
+			custom := !p.Filter.Empty() || since != "" || until != "" || statusAsOf != "" || labelAt != "" ||
+				len(groups) > 0 || cmd.Flags().Changed("top")
 
 			ctx := cmd.Context()
 			st, err := a.OpenStore(ctx, true)
@@ -132,6 +138,7 @@ account's latest status observation made on or before 1 March.`,
 	fl.StringSliceVar(&actorTypes, "actor-type", nil, "actor types to include: ambassador, embassy, consulate, staff, ministry, state_media, media_personality, other")
 	fl.StringSliceVar(&countries, "country", nil, "countries to include (ISO 3166 alpha-2, comma-separated)")
 	fl.IntVar(&top, "top", 50, "how many top amplifiers the findings list")
+	fl.StringArrayVar(&groups, "group", nil, "a named group of watch accounts for the focus figures, NAME=id-or-@handle,... (repeatable)")
 	return cmd
 }
 
@@ -149,6 +156,29 @@ func parseDate(flag, s string, endOfDay bool) (time.Time, error) {
 		t = t.Add(24*time.Hour - time.Second)
 	}
 	return t, nil
+}
+
+// parseGroups parses --group NAME=account,account values into watch account → group name.
+func parseGroups(v []string) (map[string]string, error) {
+	if len(v) == 0 {
+		return nil, nil
+	}
+	out := map[string]string{}
+	for _, g := range v {
+		name, members, ok := strings.Cut(g, "=")
+		name = strings.TrimSpace(name)
+		list := splitList(strings.Split(members, ","))
+		if !ok || name == "" || len(list) == 0 {
+			return nil, usageError(fmt.Errorf("--group %q: expected NAME=account,account (ids or @handles)", g))
+		}
+		for _, m := range list {
+			if prev, dup := out[m]; dup && prev != name {
+				return nil, usageError(fmt.Errorf("--group: %s is in both %q and %q", m, prev, name))
+			}
+			out[m] = name
+		}
+	}
+	return out, nil
 }
 
 func splitList(v []string) []string {

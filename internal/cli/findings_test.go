@@ -138,6 +138,21 @@ func TestFindingsCommand(t *testing.T) {
 			}
 		},
 	}, {
+		// group uk = @amb: its reposts 4 by u1 (p1 p2), u2, u3; u1 sends 2 of its 3 there.
+		name: "group", args: []string{"--json", "--group", "uk=@amb"},
+		check: func(t *testing.T, out string) {
+			var m struct {
+				Groups []amplify.GroupRow `json:"groups"`
+			}
+			if err := json.Unmarshal([]byte(out), &m); err != nil {
+				t.Fatal(err)
+			}
+			want := []amplify.GroupRow{{Group: "uk", Accounts: 1, Reposts: 4, Amplifiers: 3, Focused: 1}}
+			if len(m.Groups) != 1 || m.Groups[0] != want[0] {
+				t.Errorf("groups %+v, want %+v", m.Groups, want)
+			}
+		},
+	}, {
 		name: "markdown", args: []string{"--md"},
 		check: func(t *testing.T, out string) {
 			if !strings.Contains(out, "| Posts | 3 |") || !strings.Contains(out, "| @amb | ambassador | GB | 2 | 4 |") {
@@ -197,6 +212,8 @@ func TestFindingsUsage(t *testing.T) {
 		{"--since", "yesterday"},
 		{"--since", "2021-02-01", "--until", "2021-01-01"},
 		{"extra"},
+		{"--group", "uk"},
+		{"--group", "a=@amb", "--group", "b=@amb"},
 	} {
 		if _, errs, code := runFindings(t, study, args...); code != ExitUsage {
 			t.Errorf("%v: exit %d, want %d (%s)", args, code, ExitUsage, errs)

@@ -311,18 +311,25 @@ func (s *shard) plan(r *rand.Rand, a *watchAccount, po *post, t int64) {
 	po.Planted = po.Planted[:0]
 	end := p.End.Unix()
 	if a.UK {
+		// The crew on duty: UKCrew consecutive members (circularly) from a random start, so
+		// that neighbours act together often and every member is linked to the rest.
+		members := w.Groups[w.UKNet].Members
+		first := r.IntN(len(members))
+		crew := make([]int, 0, p.UKCrew)
+		for i := 0; i < p.UKCrew; i++ {
+			crew = append(crew, members[(first+i)%len(members)])
+		}
 		if r.Float64() < p.UKFireProb {
 			start := t + 30 + int64(min(r.ExpFloat64()*180, 1800))
-			for _, j := range w.Groups[w.UKNet].Members {
+			for _, j := range crew {
 				if r.Float64() < p.UKRepostProb {
 					po.Planted = append(po.Planted, plantedAct{J: j, Kind: event.EngageRepost, T: start + r.Int64N(20)})
 				}
 			}
 		}
 		if r.Float64() < p.UKReplyProb {
-			members := w.Groups[w.UKNet].Members
-			n := min(1+poisson(r, p.UKReplyMean), len(members))
-			for _, j := range sample(r, members, n) {
+			n := min(1+poisson(r, p.UKReplyMean), len(crew))
+			for _, j := range sample(r, crew, n) {
 				text := "@" + a.Handle + " " + sixGram(r, po.Text) + ". " + replyWords[r.IntN(len(replyWords))]
 				po.Planted = append(po.Planted, plantedAct{J: j, Kind: event.EngageReply, T: t + 60 + r.Int64N(1800), Text: text})
 			}

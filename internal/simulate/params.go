@@ -47,8 +47,9 @@ type params struct {
 	ViralLatency  float64 // mean seconds of the exponential latency of viral reposts
 
 	// The UK network; its membership is the sum of UKBatchSizes (62).
+	UKCrew        int     // members on duty for a post: consecutive, from a random start
 	UKFireProb    float64 // probability that the network acts on a UK post
-	UKRepostProb  float64 // per member, given the network acts
+	UKRepostProb  float64 // per crew member, given the network acts
 	UKReplyProb   float64 // probability that a UK post gets network replies
 	UKReplyMean   float64 // extra network replies per replied post (Poisson, plus one)
 	UKSuspended   int     // suspended at StatusAsOf
@@ -131,8 +132,9 @@ func prc2021() params {
 		LatencySpread: 1.6,
 		ViralLatency:  240,
 
+		UKCrew:       10,
 		UKFireProb:   0.85,
-		UKRepostProb: 0.113,
+		UKRepostProb: 0.7,
 		UKReplyProb:  0.85,
 		UKReplyMean:  1.3,
 		UKSuspended:  31,

@@ -171,11 +171,12 @@ func runShard(ctx context.Context, w *world, i int, seen *[2][]uint64, path, tmp
 	}
 	defer tf.Close()
 
-	var out io.Writer = f
+	fb := bufio.NewWriterSize(f, 1<<20)
+	var out io.Writer = fb
 	var zw *gzip.Writer
 	if !plain {
 		// A fixed header (no name, no time) keeps the bytes identical across runs.
-		zw, err = gzip.NewWriterLevel(f, gzip.BestSpeed)
+		zw, err = gzip.NewWriterLevel(fb, gzip.BestSpeed)
 		if err != nil {
 			return shardStats{}, err
 		}
@@ -199,6 +200,9 @@ func runShard(ctx context.Context, w *world, i int, seen *[2][]uint64, path, tmp
 		if err := zw.Close(); err != nil {
 			return shardStats{}, fmt.Errorf("write %s: %w", path, err)
 		}
+	}
+	if err := fb.Flush(); err != nil {
+		return shardStats{}, fmt.Errorf("write %s: %w", path, err)
 	}
 	if err := f.Close(); err != nil {
 		return shardStats{}, fmt.Errorf("close %s: %w", path, err)

@@ -32,6 +32,9 @@ type Truth struct {
 	// diplomat and state-media accounts alone.
 	Expected Figures            `json:"expected"`
 	Subsets  map[string]Figures `json:"subsets"`
+	// FindingsArgs are the `echotrace findings` flags that reproduce Expected ("expected") and
+	// each subset: the as-of dates and the actor types.
+	FindingsArgs map[string][]string `json:"findings_args"`
 	// Networks are the planted coordinated networks; HardNegatives the organic look-alikes.
 	Networks      []Network        `json:"networks"`
 	HardNegatives HardNegatives    `json:"hard_negatives"`
@@ -168,6 +171,12 @@ func computeTruth(w *world, cfg Config, stats []shardStats, tmpFiles []string, s
 		AsOf:        AsOf{Status: p.StatusAsOf, StatusLater: p.StatusLater, Label: p.LabelAsOf, Counts: p.CollectedAt},
 		Subsets:     map[string]Figures{},
 		Definitions: definitions,
+	}
+	asOf := []string{"--status-as-of", p.StatusAsOf.Format("2006-01-02"), "--label-as-of", p.LabelAsOf.Format("2006-01-02")}
+	t.FindingsArgs = map[string][]string{
+		"expected":    asOf,
+		"diplomats":   append(slices.Clone(asOf), "--actor-type", "ambassador,embassy,consulate,staff,ministry"),
+		"state_media": append(slices.Clone(asOf), "--actor-type", "state_media"),
 	}
 	acc := make([]accountCount, len(w.Watch))
 	plantedEng := make([]int64, len(w.Planted))

@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
-	"time"
-	"syscall"
 
 	"github.com/echotrace/echotrace/internal/store"
 )
@@ -105,8 +103,10 @@ ORDER BY platform, account_id NULLS LAST, lower(handle), source, line`, func(r *
 SELECT p.platform, p.id, p.author_id, ` + sec("p.created_at") + ` AS created, p.kind,
        p.likes, p.reposts, p.replies, p.quotes
 FROM posts p JOIN w ON p.platform = w.platform AND p.author_id = w.account_id` + where
-	if err := each(ctx, q, targets+"\nORDER BY p.platform, p.id", func(r *sql.Rows) error {
-		var platform, id, author, kind string
+	// No ORDER BY: Compute's result does not depend on the order of the rows.
+	if err := each(ctx, q, targets, func(r *sql.Rows) error {
+		var platform, id, author string
+		var kind sql.NullString
 		var created, likes, reposts, replies, quotes sql.NullInt64
 		if err := r.Scan(&platform, &id, &author, &created, &kind, &likes, &reposts, &replies, &quotes); err != nil {
 			return err
@@ -119,9 +119,11 @@ FROM posts p JOIN w ON p.platform = w.platform AND p.author_id = w.account_id` +
 		if !ok {
 			return nil
 		}
-		k, ok := ParsePostKind(kind)
-		if !ok {
-			return fmt.Errorf("post %s/%s: kind %q is not post, repost, quote or reply", platform, id, kind)
+		k := PostOriginal // a post known only by id (a stub) is taken for an original
+		if kind.Valid && kind.String != "" {
+			if k, ok = ParsePostKind(kind.String); !ok {
+				return fmt.Errorf("post %s/%s: kind %q is not post, repost, quote or reply", platform, id, kind.String)
+			}
 		}
 		l.posts[pi][id] = l.in.Posts.Add(w, orNoTime(created), k, orUnknown(likes), orUnknown(reposts),
 			orUnknown(replies), orUnknown(quotes))
@@ -256,10 +258,7 @@ func windowClause(col string, p Params) (string, []any) {
 
 // each runs a query and calls fn for every row.
 func each(ctx context.Context, q store.Querier, query string, fn func(*sql.Rows) error, args ...any) error {
-	t0, c0 := time.Now(), cpuNow()
-	defer func() { fmt.Printf("TIMING total %v cpu %.1f %q\n", time.Since(t0), cpuNow()-c0, query[len(query)-80:]) }()
 	rows, err := q.Query(ctx, query, args...)
-	fmt.Printf("TIMING query %v cpu %.1f\n", time.Since(t0), cpuNow()-c0)
 	if err != nil {
 		return err
 	}
@@ -284,10 +283,4 @@ func orUnknown(v sql.NullInt64) int64 {
 		return Unknown
 	}
 	return v.Int64
-}
-
-func cpuNow() float64 {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }

@@ -51,7 +51,7 @@ func world(tb testing.TB, scale float64) *duckdb.DB {
 	if _, err := ingest.Run(ctx, reg, st, []string{filepath.Join(dir, "world")}, ingest.Options{}); err != nil {
 		tb.Fatalf("import: %v", err)
 	}
-	p := coord.Params{Signals: []coord.Signal{coord.CoRepost, coord.CoReply, coord.CoText}, Window: 60 * time.Second, Seed: 1}.Defaults()
+	p := coord.Params{Signals: []coord.Signal{coord.CoRepost, coord.CoReply}, Window: 60 * time.Second, Seed: 1}.Defaults()
 	if _, err := coord.Analyze(ctx, st, p, rand.New(rand.NewPCG(1, 2))); err != nil {
 		tb.Fatalf("coord: %v", err)
 	}
