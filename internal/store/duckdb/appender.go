@@ -31,6 +31,7 @@ type appender struct {
 	mu     sync.Mutex
 	done   bool
 	stages [nKinds]*duck.Appender // created on first use
+	staged [nKinds]bool           // staging table created
 	seq    int64                  // records staged so far, across kinds
 	read   event.Counts
 	row    []driver.Value // scratch row, reused
@@ -77,6 +78,7 @@ func (a *appender) stage(ctx context.Context, k int) (*duck.Appender, error) {
 	if _, err := a.conn.ExecContext(ctx, kinds[k].stageDDL(name)); err != nil {
 		return nil, err
 	}
+	a.staged[k] = true
 	err := a.conn.Raw(func(dc any) error {
 		s, err := duck.NewAppender(dc.(driver.Conn), "temp", "main", name)
 		a.stages[k] = s
@@ -321,12 +323,11 @@ func (a *appender) closeStages() error {
 
 // release drops the staging tables and returns the connection to the pool.
 func (a *appender) release() {
-	for k, s := range a.stages {
-		if s == nil {
-			continue
+	for k := range kinds {
+		if a.staged[k] {
+			_, _ = a.conn.ExecContext(context.Background(), `DROP TABLE IF EXISTS temp.main.`+a.stageName(k))
 		}
-		_, _ = a.conn.ExecContext(context.Background(), `DROP TABLE IF EXISTS temp.main.`+a.stageName(k))
-		a.stages[k] = nil
+		a.stages[k], a.staged[k] = nil, false
 	}
 	a.conn.Close()
 }

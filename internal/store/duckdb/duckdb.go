@@ -68,7 +68,9 @@ func open(ctx context.Context, dir string, opt Options, migs []migration) (*DB, 
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	q := url.Values{}
+	// A study never downloads extensions (DuckDB would, even while preparing a statement that
+	// names one); those built in, such as parquet and json, work.
+	q := url.Values{"autoinstall_known_extensions": {"false"}}
 	if opt.ReadOnly {
 		q.Set("access_mode", "READ_ONLY")
 	}
@@ -155,6 +157,11 @@ func (db *DB) apply(ctx context.Context, m migration) error {
 		return err
 	}
 	defer tx.Rollback()
+	if m.before != nil {
+		if err := m.before(ctx, tx); err != nil {
+			return err
+		}
+	}
 	stmts := append([]string{`CREATE TABLE IF NOT EXISTS schema_version (
 		version INTEGER NOT NULL, note VARCHAR, applied_at TIMESTAMP NOT NULL)`}, m.stmts...)
 	for _, s := range stmts {

@@ -113,6 +113,43 @@ func TestMigrations(t *testing.T) {
 	}
 }
 
+// TestMigrateListColumns opens a version-2 study whose core.posts lists are VARCHAR[] (as
+// written before version 3) and checks that migration 3 keeps every item.
+func TestMigrateListColumns(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	old, err := open(ctx, dir, Options{Create: true}, migrations[:2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`ALTER TABLE core.posts ALTER COLUMN urls TYPE VARCHAR[] USING string_split(urls, chr(31))`,
+		`ALTER TABLE core.posts ALTER COLUMN hashtags TYPE VARCHAR[] USING string_split(hashtags, chr(31))`,
+		`ALTER TABLE core.posts ALTER COLUMN mentions TYPE VARCHAR[] USING string_split(mentions, chr(31))`,
+		`INSERT INTO core.posts (platform, id, urls, hashtags, mentions, import_id) VALUES
+			('x', '1', ['https://www.a.example/x', 'http://b.example'], ['t1', 't2', 't1'], NULL, 1),
+			('x', '2', NULL, [], ['m'], 1)`,
+	} {
+		if _, err := old.DB().Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	old.Close()
+	db := openTest(t, dir, Options{})
+	// Post 1: 2 URLs, 3 hashtags (the repeat kept), no mentions; post 2: an empty list is NULL.
+	got := scalar[string](t, db, `SELECT string_agg(id || ':' || coalesce(array_to_string(urls, ','), '∅') || ':' ||
+		coalesce(array_to_string(hashtags, ','), '∅') || ':' || coalesce(array_to_string(mentions, ','), '∅'), ' ' ORDER BY id) FROM posts`)
+	if want := "1:https://www.a.example/x,http://b.example:t1,t2,t1:∅ 2:∅:∅:m"; got != want {
+		t.Errorf("posts after migration = %q, want %q", got, want)
+	}
+	if got := scalar[string](t, db, `SELECT string_agg(domain, ',' ORDER BY position) FROM post_urls`); got != "a.example,b.example" {
+		t.Errorf("domains = %q", got)
+	}
+	if got := scalar[string](t, db, `SELECT data_type FROM duckdb_columns() WHERE table_name = 'posts' AND schema_name = 'core' AND column_name = 'urls'`); got != "VARCHAR" {
+		t.Errorf("core.posts.urls is %s after migration", got)
+	}
+}
+
 func TestReadOnly(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -381,4 +418,95 @@ func crashChild(mode, dir string) {
 		panic(err)
 	}
 	kill()
+}
+
+// TestQueryDuckDBSpecific covers refusals beyond the suite's Attacks: DuckDB functions that
+// write although they run inside a SELECT, and statements DuckDB types as EXPLAIN or PRAGMA.
+func TestQueryDuckDBSpecific(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t, t.TempDir(), Options{Create: true})
+	for _, tc := range []struct {
+		q    string
+		want string // "read-only": refused with ErrReadOnly; "error": refused; "ok": accepted
+	}{
+		{"SELECT nextval('core.import_id_seq')", "read-only"},
+		{"SELECT NEXTVAL ('core.import_id_seq')", "read-only"},
+		{"SELECT * FROM checkpoint()", "read-only"},
+		{"SELECT * FROM force_checkpoint()", "read-only"},
+		{"EXPLAIN (FORMAT json) DELETE FROM core.posts", "read-only"},
+		{"EXPLAIN (ANALYZE) SELECT 1", "read-only"},
+		{"PRAGMA enable_profiling", "read-only"},
+		{"PRAGMA create_fts_index('core.posts', 'id', 'text')", "error"}, // never downloads fts
+		{"PRAGMA show_tables", "ok"},
+		{"PRAGMA database_size", "ok"},
+		{"EXPLAIN (FORMAT json) SELECT 1", "ok"},
+		{"SELECT * FROM core.imports", "ok"},
+		{"SELECT * FROM imports", "ok"},
+		{"SELECT * FROM post_mentions", "ok"},
+	} {
+		rows, err := db.Query(ctx, tc.q)
+		if err == nil {
+			for rows.Next() {
+			}
+			err = rows.Err()
+			rows.Close()
+		}
+		got := "ok"
+		switch {
+		case errors.Is(err, store.ErrReadOnly):
+			got = "read-only"
+		case err != nil:
+			got = "error"
+		}
+		if got != tc.want {
+			t.Errorf("Query(%q) = %v; want %s", tc.q, err, tc.want)
+		}
+	}
+	if got := scalar[int64](t, db, `SELECT count(*) FROM core.imports`); got != 0 {
+		t.Errorf("imports = %d after the refused queries", got)
+	}
+}
+
+// TestBuiltinExtensions checks that what the export helper needs works without downloads.
+func TestBuiltinExtensions(t *testing.T) {
+	db := openTest(t, t.TempDir(), Options{Create: true})
+	out := filepath.Join(t.TempDir(), "x.parquet")
+	if _, err := db.DB().Exec(`COPY (SELECT 1 AS a, '{"b": 2}'::JSON AS j) TO '` + out + `' (FORMAT parquet)`); err != nil {
+		t.Fatalf("parquet/json without downloads: %v", err)
+	}
+	if got := scalar[int64](t, db, `SELECT count(*) FROM read_parquet('`+out+`')`); got != 1 {
+		t.Errorf("read back %d rows", got)
+	}
+}
+
+// TestStagingDropped checks that Commit and Rollback leave no temporary tables on the
+// connection they return to the pool (the pool is one connection, so it is the same one).
+func TestStagingDropped(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t, t.TempDir(), Options{Create: true})
+	db.DB().SetMaxOpenConns(1)
+	b := &event.Batch{
+		Posts:   []event.Post{{Platform: event.X, ID: "1"}, {Platform: event.X, ID: "1"}},
+		Rejects: []event.Reject{{Source: "s", Line: 1, Reason: "r"}},
+	}
+	for _, commit := range []bool{true, false} {
+		app, err := db.Appender(ctx, store.ImportRun{Source: "s"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := app.Append(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+		if commit {
+			_, err = app.Commit(ctx)
+		} else {
+			err = app.Rollback()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := scalar[int64](t, db, `SELECT count(*) FROM duckdb_tables() WHERE temporary`); n != 0 {
+			t.Errorf("commit=%v left %d temporary tables", commit, n)
+		}
+	}
 }

@@ -1,14 +1,3 @@
-// Package storetest is the conformance suite every store.Store implementation passes: append,
-// commit and rollback visibility, ErrClosed after use, idempotent re-import with a reconciled
-// summary, the merge rules (latest counts win, empty fields are filled), the documented views
-// (engagements without double counting, watchlist and observation handle resolution), rejects,
-// read-only Query, Stats, documents, result tables and SourceDone.
-//
-// An implementation's test calls Run with a function that opens a fresh, empty store:
-//
-//	func TestConformance(t *testing.T) {
-//		storetest.Run(t, func(t *testing.T) store.Store { ... })
-//	}
 package storetest
 
 import (
@@ -761,6 +750,11 @@ func testPutTable(t *testing.T, s store.Store) {
 	if err := s.PutTable(ctx, "result_test_3", []string{"a"}, [][]any{{"1"}, {int64(2)}}); err == nil {
 		t.Error("PutTable accepted a column mixing types")
 	}
+	// A failed replacement leaves the earlier table as it was.
+	if err := s.PutTable(ctx, "result_test_1", []string{"k"}, [][]any{{int64(8)}, {"nine"}}); err == nil {
+		t.Error("PutTable accepted a column mixing types")
+	}
+	want(t, "after a failed replacement", table(t, s, "SELECT * FROM result_test_1"), []string{"7"})
 }
 
 func testSourceDone(t *testing.T, s store.Store) {
