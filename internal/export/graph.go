@@ -60,7 +60,7 @@ func (s *study) graph(ctx context.Context, q store.Querier) (Graph, error) {
 		return Graph{}, fmt.Errorf("read accounts: %w", err)
 	}
 	status := map[string]string{}
-	err = scan(ctx, q, `SELECT platform, account_id, status FROM status_observations ORDER BY observed_at, status`, func(r []any) {
+	err = scan(ctx, q, `SELECT platform, account_id, status FROM status_observations WHERE account_id IS NOT NULL ORDER BY observed_at, status`, func(r []any) {
 		if p, id := str(r[0]), str(r[1]); s.platform(id) == p {
 			status[id] = str(r[2])
 		}

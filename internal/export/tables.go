@@ -164,7 +164,7 @@ func (s *study) accountsTable(q store.Querier) table {
 			{"watch", kBool}, {"status", kString}, {"cluster", kInt}, {"coord_score", kFloat}},
 		rows: func(ctx context.Context, emit func([]any) error) error {
 			status := map[string]string{} // platform \x00 id → latest status
-			err := scan(ctx, q, `SELECT platform, account_id, status FROM status_observations ORDER BY observed_at, status`, func(r []any) {
+			err := scan(ctx, q, `SELECT platform, account_id, status FROM status_observations WHERE account_id IS NOT NULL ORDER BY observed_at, status`, func(r []any) {
 				status[str(r[0])+"\x00"+str(r[1])] = str(r[2])
 			}, kString, kString, kString)
 			if err != nil {

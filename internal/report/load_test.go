@@ -37,7 +37,10 @@ func TestLoad(t *testing.T) {
 			{Platform: event.X, ID: "R1", AuthorID: "9001", CreatedAt: t0.Add(8*time.Hour + 30*time.Second), Kind: event.KindRepost, RefID: "P1", RefAuthorID: "100", Text: "RT @AmbA: hello", Likes: -1, Reposts: -1, Replies: -1, Quotes: -1, Views: -1, Prov: src},
 			{Platform: event.X, ID: "R2", AuthorID: "9002", CreatedAt: t0.Add(8*time.Hour + 35*time.Second), Kind: event.KindRepost, RefID: "P1", RefAuthorID: "100", Text: "RT @AmbA: hello", Likes: -1, Reposts: -1, Replies: -1, Quotes: -1, Views: -1, Prov: src},
 		},
-		Statuses: []event.StatusObservation{{Platform: event.X, AccountID: "9001", ObservedAt: fixedNow, Status: event.StatusSuspended, Prov: src}},
+		Statuses: []event.StatusObservation{{Platform: event.X, AccountID: "9001", ObservedAt: fixedNow, Status: event.StatusSuspended, Prov: src},
+			// A status known by a handle that matches no account (as API errors report them):
+			// its account_id is NULL in the view, and Load must not fail on it.
+			{Platform: event.X, Handle: "gone_user", ObservedAt: fixedNow, Status: event.StatusSuspended, Prov: src}},
 	}
 	app, err := db.Appender(ctx, store.ImportRun{Source: "fixture.jsonl", Format: "test", Started: fixedNow})
 	if err != nil {

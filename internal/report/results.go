@@ -347,7 +347,7 @@ func Load(ctx context.Context, q store.Querier, docs store.ResultStore, opt Load
 	if f.StatusAsOf > 0 {
 		asOf = time.Unix(f.StatusAsOf, 0).UTC()
 	}
-	err = eachArgs(ctx, q, `SELECT account_id, status FROM status_observations WHERE observed_at <= ? ORDER BY observed_at, status`, []any{asOf}, func(r []string) {
+	err = eachArgs(ctx, q, `SELECT account_id, status FROM status_observations WHERE account_id IS NOT NULL AND observed_at <= ? ORDER BY observed_at, status`, []any{asOf}, func(r []string) {
 		if want[r[0]] {
 			status[r[0]] = r[1]
 		}
