@@ -225,10 +225,16 @@ func Pseudonymise(in Input, m *pseudonym.Mapper) Input {
 			if platform == "" {
 				platform = in.Platform
 			}
+			if t.Author.ID != "" {
+				// The object is a post: a private account's post id is pseudonymised like the
+				// account (watch accounts' post ids stay as they are).
+				t.Object = m.PostID(platform, t.Author.ID, t.Object)
+			} else {
+				t.Object = m.Text(platform, t.Object)
+			}
 			if t.Author.ID != "" || t.Author.Handle != "" {
 				t.Author = acct(t.Author)
 			}
-			t.Object = m.Text(platform, t.Object)
 			targets[j] = t
 		}
 		c.SharedTargets = targets

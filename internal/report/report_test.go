@@ -160,3 +160,22 @@ func BenchmarkRenderBig(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)/(1<<20), "MiB")
 }
+
+func TestPseudonymiseSharedTargets(t *testing.T) {
+	in := fixedInput()
+	private := in.Clusters[0].Members[0] // a non-watchlist account
+	in.Clusters[0].SharedTargets = append(in.Clusters[0].SharedTargets, Target{Object: "PRIVPOST77", Author: private, CoActions: 1})
+	out := Pseudonymise(in, newMapper())
+	got := out.Clusters[0].SharedTargets
+	// A watch account's post keeps its id; a private account's post id is pseudonymised.
+	if got[0].Object != "P1" {
+		t.Errorf("watch account's post became %q", got[0].Object)
+	}
+	last := got[len(got)-1]
+	if last.Object == "PRIVPOST77" || !strings.HasPrefix(last.Object, "post_") {
+		t.Errorf("private account's post id shown as %q", last.Object)
+	}
+	if !strings.HasPrefix(last.Author.Handle, "acct_") {
+		t.Errorf("private target author shown as %q", last.Author.Handle)
+	}
+}
