@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"flag"
+	"github.com/echotrace/echotrace/internal/sharedtest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,30 +18,6 @@ import (
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
-
-// sharedData returns ../shared/data beside the repository root, or skips the test.
-func sharedData(t *testing.T, rel string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root not found")
-		}
-		dir = parent
-	}
-	p := filepath.Join(filepath.Dir(dir), "shared", "data", rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("real sample %s absent (CI has it): %v", p, err)
-	}
-	return p
-}
 
 // TestIRAGolden runs the findings on real data: one day (2016-10-06, 13,764 tweets) of the
 // IRA troll tweets (FiveThirtyEight / Linvill & Warren 2018), imported with the ira connector,
@@ -56,7 +33,7 @@ func sharedData(t *testing.T, rel string) string {
 // definition — the findings say "no measurable amplification in this data", not "none
 // happened". The IRA accounts' own retweets are counted as their posts.
 func TestIRAGolden(t *testing.T) {
-	dir := sharedData(t, "ira-troll-tweets-2016-election-window")
+	dir := sharedtest.Data(t, "ira-troll-tweets-2016-election-window")
 	ctx := context.Background()
 	db := openStore(t, iraWatchlist(t, filepath.Join(dir, "authors.csv")))
 	reg := ingest.NewRegistry(ira.New())

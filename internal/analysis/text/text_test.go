@@ -2,11 +2,11 @@ package text
 
 import (
 	"encoding/csv"
+	"github.com/echotrace/echotrace/internal/sharedtest"
 	"hash/fnv"
 	"math"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -347,31 +347,6 @@ func TestNearDuplicateGroupsIRA(t *testing.T) {
 	}
 }
 
-// sharedData returns the path of a file under ../shared/data beside the repository root, or
-// skips the test if it is absent.
-func sharedData(t *testing.T, rel string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root (go.mod) not found")
-		}
-		dir = parent
-	}
-	path := filepath.Join(dir, "..", "shared", "data", rel)
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("shared sample %s absent (CI has it): %v", path, err)
-	}
-	return path
-}
-
 // TestNearDuplicateGroupsIRADay runs on the full one-day IRA sample (13,764 tweets): texts that
 // normalise to the same non-empty string must share a group (identical shingle sets collide
 // in every band and have J = 1), and every member of a group of two or more must have
@@ -379,7 +354,7 @@ func sharedData(t *testing.T, rel string) string {
 // pairs).
 func TestNearDuplicateGroupsIRADay(t *testing.T) {
 	t.Parallel()
-	f, err := os.Open(sharedData(t, "ira-troll-tweets-2016-election-window/ira_tweets_2016-10-06_one_day.csv"))
+	f, err := os.Open(sharedtest.Data(t, "ira-troll-tweets-2016-election-window/ira_tweets_2016-10-06_one_day.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}

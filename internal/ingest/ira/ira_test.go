@@ -3,6 +3,7 @@ package ira
 import (
 	"bytes"
 	"encoding/csv"
+	"github.com/echotrace/echotrace/internal/sharedtest"
 	"io"
 	"os"
 	"path/filepath"
@@ -203,7 +204,7 @@ func TestAllSharedFiles(t *testing.T) {
 	if testing.Short() {
 		t.Skip("reads 50 MB of shared data")
 	}
-	root := sharedData(t)
+	root := sharedtest.Data(t, "")
 	files, err := filepath.Glob(filepath.Join(root, "ira-troll-tweets-*", "*.csv*"))
 	if err != nil || len(files) == 0 {
 		t.Skipf("no IRA files under %s", root)
@@ -274,29 +275,6 @@ func countRows(t *testing.T, path string) int {
 		t.Fatal(err)
 	}
 	return len(recs) - 1
-}
-
-func sharedData(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root not found")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "data")
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("shared data %s absent (CI has it)", p)
-	}
-	return p
 }
 
 func FuzzIRA(f *testing.F) {

@@ -2,6 +2,7 @@ package shares
 
 import (
 	"encoding/csv"
+	"github.com/echotrace/echotrace/internal/sharedtest"
 	"io"
 	"os"
 	"path/filepath"
@@ -141,7 +142,7 @@ func TestRejects(t *testing.T) {
 // run: 41,100 distinct url shares (reference/README.md), and every share that appears in the
 // reference detect_groups output is among those emitted.
 func TestFullGermanElections(t *testing.T) {
-	dir := sharedData(t, "coortweet-german-elections-2021")
+	dir := sharedtest.Data(t, "coortweet-german-elections-2021")
 	data, err := os.ReadFile(filepath.Join(dir, "german_elections.csv"))
 	if err != nil {
 		t.Skipf("german_elections.csv not available: %v", err)
@@ -186,30 +187,6 @@ func TestFullGermanElections(t *testing.T) {
 			t.Errorf("tw=%s: %d reference pair rows name a share we did not emit", tw, missing)
 		}
 	}
-}
-
-// sharedData locates ../shared/data/<name> beside the repository root, or skips.
-func sharedData(t *testing.T, name string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root not found")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "data", name)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("shared data %s absent (CI has it): %v", p, err)
-	}
-	return p
 }
 
 func FuzzShares(f *testing.F) {

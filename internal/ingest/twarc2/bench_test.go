@@ -2,6 +2,7 @@ package twarc2
 
 import (
 	"bytes"
+	"github.com/echotrace/echotrace/internal/sharedtest"
 	"io"
 	"os"
 	"testing"
@@ -12,7 +13,7 @@ import (
 // BenchmarkDecode decodes the twarc-network sample (5 pages, 500 tweets in data plus their
 // includes) from memory and reports tweets (posts emitted) per second.
 func BenchmarkDecode(b *testing.B) {
-	data, err := os.ReadFile(sharedPath(b, "twitter-v2-twarc2-jsonl/twarc-network-test-data/tweets.jsonl"))
+	data, err := os.ReadFile(sharedtest.Data(b, "twitter-v2-twarc2-jsonl/twarc-network-test-data/tweets.jsonl"))
 	if err != nil {
 		b.Skip(err)
 	}

@@ -1,6 +1,7 @@
 package twarc2
 
 import (
+	"github.com/echotrace/echotrace/internal/sharedtest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -258,7 +259,7 @@ func TestLongLine(t *testing.T) {
 
 // sharedFiles lists the twarc2 samples in ../shared/data.
 func sharedFiles(t *testing.T) []string {
-	dir := sharedPath(t, "twitter-v2-twarc2-jsonl")
+	dir := sharedtest.Data(t, "twitter-v2-twarc2-jsonl")
 	var files []string
 	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && !strings.HasSuffix(p, ".md") {

@@ -2,6 +2,7 @@ package twitterv1
 
 import (
 	"bytes"
+	"github.com/echotrace/echotrace/internal/sharedtest"
 	"io"
 	"os"
 	"testing"
@@ -12,7 +13,7 @@ import (
 // BenchmarkDecode decodes a v1.1 search result in extended mode (100 tweets, document mode)
 // and reports tweets (posts emitted) per second.
 func BenchmarkDecode(b *testing.B) {
-	data, err := os.ReadFile(sharedPath(b, "twitter-v1.1-api-json/rtweet-vcr-extracted/tweet_data2_0.json"))
+	data, err := os.ReadFile(sharedtest.Data(b, "twitter-v1.1-api-json/rtweet-vcr-extracted/tweet_data2_0.json"))
 	if err != nil {
 		b.Skip(err)
 	}

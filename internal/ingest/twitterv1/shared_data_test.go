@@ -2,6 +2,7 @@ package twitterv1
 
 import (
 	"encoding/json"
+	"github.com/echotrace/echotrace/internal/sharedtest"
 	"io"
 	"os"
 	"path/filepath"
@@ -20,7 +21,7 @@ import (
 // id_str or id_str_h and text, full_text, text_m or extended_tweet; and any Activity Streams
 // activity (verb post or share), whose id ends in the tweet id.
 func TestSharedSamples(t *testing.T) {
-	dir := sharedPath(t, "twitter-v1.1-api-json")
+	dir := sharedtest.Data(t, "twitter-v1.1-api-json")
 	files, err := filepath.Glob(filepath.Join(dir, "*", "*.json"))
 	if err != nil || len(files) < 30 {
 		t.Fatalf("sample files: %d, %v", len(files), err)
