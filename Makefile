@@ -4,7 +4,7 @@ BIN     ?= bin/echotrace
 PKGS    ?= ./...
 DEMO    ?= demo-study
 
-.PHONY: build test test-race bench lint golden demo fuzz clean
+.PHONY: build test test-beam test-race bench lint golden demo fuzz clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/echotrace
@@ -14,6 +14,11 @@ test:
 	$(GO) vet $(PKGS)
 	@unformatted=$$(gofmt -l cmd internal); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) test -timeout 20m $(PKGS)
+
+## test-beam: the Apache Beam pipeline, compiled only with the beam tag (docs/pipeline.md)
+test-beam:
+	$(GO) vet -tags beam ./internal/pipeline ./internal/cli ./cmd/echotrace
+	$(GO) test -tags beam -count=1 ./internal/pipeline/
 
 test-race:
 	$(GO) test -race -timeout 30m $(PKGS)

@@ -14,6 +14,7 @@ import (
 )
 
 func main() {
+	runWorker()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	reg, err := all.New(all.Options{})

@@ -96,6 +96,7 @@ func commands(a *App) []*cobra.Command {
 		newStatsCmd(a),
 		newServeCmd(a),
 		newCollectCmd(a),
+		newPipelineCmd(a),
 		newDemoCmd(a),
 	}
 }

@@ -9,10 +9,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
@@ -20,6 +22,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
 	_ "github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem/gcs"   // gs:// inputs and outputs
 	_ "github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem/local" // local files
+	beamlog "github.com/apache/beam/sdks/v2/go/pkg/beam/log"
 	_ "github.com/apache/beam/sdks/v2/go/pkg/beam/runners/dataflow"
 	_ "github.com/apache/beam/sdks/v2/go/pkg/beam/runners/direct"
 	_ "github.com/apache/beam/sdks/v2/go/pkg/beam/runners/flink"
@@ -200,6 +203,9 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	}
 	registerAll()
 	beam.Init()
+	if slogDefault != nil {
+		slog.SetDefault(slogDefault)
+	}
 	p, s := beam.NewPipelineWithRoot()
 	Build(s, files, o)
 	start := time.Now()
@@ -216,6 +222,38 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// SetLog sends Beam's log to w: warnings and errors only, or everything when verbose (the
+// direct runner logs the whole plan at info level). It sets Beam's process-wide logger and,
+// because prism logs through log/slog, the process-wide default slog logger (again after
+// beam.Init, which resets it).
+func SetLog(w io.Writer, verbose bool) {
+	min, level := beamlog.SevWarn, slog.LevelWarn
+	if verbose {
+		min, level = beamlog.SevDebug, slog.LevelDebug
+	}
+	beamlog.SetLogger(&logger{w: w, min: min})
+	slogDefault = slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+	slog.SetDefault(slogDefault)
+}
+
+// slogDefault is the slog logger chosen by SetLog (nil: Beam's own).
+var slogDefault *slog.Logger
+
+type logger struct {
+	mu  sync.Mutex
+	w   io.Writer
+	min beamlog.Severity
+}
+
+func (l *logger) Log(_ context.Context, sev beamlog.Severity, _ int, msg string) {
+	if sev < l.min {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	fmt.Fprintf(l.w, "beam: %s\n", strings.TrimRight(msg, "\n"))
 }
 
 // decodeFn decodes one input file into items and targets.
@@ -407,10 +445,10 @@ func ReadEdges(r io.Reader) ([]Edge, error) {
 		if err == io.EOF {
 			return out, nil
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
-			return nil, fmt.Errorf("edges: %w", err)
+			return nil, fmt.Errorf("edges: %w", err) // a *csv.ParseError names the line
 		}
+		line, _ := cr.FieldPos(0)
 		if len(rec) < 3 {
 			return nil, fmt.Errorf("edges line %d: %d columns, want at least source,target,weight", line, len(rec))
 		}
