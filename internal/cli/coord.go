@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -21,6 +22,7 @@ func newCoordCmd(a *App) *cobra.Command {
 		edgesFile  string
 		memoryMiB  int64
 		noStore    bool
+		gcPercent  int
 		window     time.Duration
 		minWeight  int
 		resolution float64
@@ -75,10 +77,15 @@ docs/coordination.md. For CooRTweet's exact output use --weight pairs --min-weig
 			p.Weight, p.Algorithm = coord.WeightKind(weight), coord.Algorithm(algorithm)
 			p.MemoryBudget = memoryMiB << 20
 			if p.Alpha == 0 {
-				return usageError(fmt.Errorf("--alpha 0: want a level such as 0.01, or a negative value to disable the null-model filter"))
+				return usageError(fmt.Errorf("--alpha 0: want a level such as 0.001, or a negative value to disable the null-model filter"))
 			}
 			if err := p.Defaults().Validate(); err != nil {
 				return usageError(err)
+			}
+			if gcPercent > 0 && os.Getenv("GOGC") == "" {
+				// The pair keys and groups are large and long-lived: a lower GC target keeps
+				// the heap from doubling past them (DESIGN §6: 10 M reposts within 2 GiB).
+				defer debug.SetGCPercent(debug.SetGCPercent(gcPercent))
 			}
 			ctx := cmd.Context()
 			st, err := a.OpenStore(ctx, noStore)
@@ -130,7 +137,7 @@ docs/coordination.md. For CooRTweet's exact output use --weight pairs --min-weig
 	f.IntVar(&p.MinParticipation, "min-participation", 0, "CooRTweet's min_participation: accounts need this many shares, and a pair needs one account with this many co-shares (0: off)")
 	f.StringVar(&weight, "weight", "count", "edge weight: count (distinct objects), pairs (CooRTweet pair rows), jaccard, tfidf (cosine, Pacheco et al. 2021)")
 	f.Float64Var(&p.Percentile, "percentile", 0, "keep only edges whose weight is above this quantile of all weights, e.g. 0.5 (CooRTweet edge_weight; 0: off)")
-	f.Float64Var(&p.Alpha, "alpha", 0.01, "family-wise significance level of the null model; negative disables the filter")
+	f.Float64Var(&p.Alpha, "alpha", 0.001, "family-wise significance level of the null model; negative disables the filter")
 	f.Float64Var(&p.EdgeAlpha, "edge-alpha", 0, "exploratory: screen edges at this p-value before clustering and test the clusters as wholes (0: edges must pass alpha ÷ candidate pairs)")
 	f.StringVar(&algorithm, "algorithm", "leiden", "clustering: leiden, louvain or components")
 	f.Float64Var(&resolution, "resolution", 1, "Leiden/Louvain resolution (1 = modularity; larger gives smaller clusters)")
@@ -141,6 +148,7 @@ docs/coordination.md. For CooRTweet's exact output use --weight pairs --min-weig
 	f.BoolVar(&p.SameDomain, "same-domain", false, "co-link on URL domains instead of full URLs")
 	f.BoolVar(&p.NearDuplicates, "near-duplicates", false, "co-text on near-duplicate groups (MinHash/LSH over word 3-shingles, Jaccard ≥ 0.7) instead of identical normalised text")
 	f.Int64Var(&memoryMiB, "memory-mib", 512, "memory for pair keys in MiB; beyond it they are spilled to temporary files")
+	f.IntVar(&gcPercent, "gc-percent", 50, "Go garbage-collector target while detecting (GOGC; lower uses less memory and more CPU; 0: leave as is; $GOGC overrides)")
 	f.StringVar(&p.TempDir, "temp-dir", "", "folder for spilled pair keys (default: the system temporary folder)")
 	f.BoolVar(&noStore, "no-store", false, "do not store the result in the study (opens it read-only)")
 	return cmd

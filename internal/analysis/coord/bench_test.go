@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"testing"
 	"time"
@@ -47,7 +48,8 @@ func repostWorld(n int, seed uint64) Input {
 
 // BenchmarkCoRepost10M is the DESIGN §6 budget: co-repost at 60 s on 10 M reposts (override the
 // size with COORD_BENCH_N) through Detect with the default parameters (min weight 2, null model,
-// Leiden). Peak RSS: run the test binary under /usr/bin/time -v (see docs/coordination.md).
+// Leiden), with the coord command's GC target (50 %). Peak RSS: run the test binary under
+// /usr/bin/time -v (see docs/coordination.md).
 func BenchmarkCoRepost10M(b *testing.B) {
 	n := 10_000_000
 	if s := os.Getenv("COORD_BENCH_N"); s != "" {
@@ -58,6 +60,8 @@ func BenchmarkCoRepost10M(b *testing.B) {
 		n = v
 	}
 	in := repostWorld(n, 1)
+	// The coord command runs with the same GC target (--gc-percent 50).
+	defer debug.SetGCPercent(debug.SetGCPercent(50))
 	runtime.GC()
 	b.ResetTimer()
 	var res Result

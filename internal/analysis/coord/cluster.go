@@ -20,11 +20,11 @@ type Cluster struct {
 	Density float64 `json:"density"`
 	// Signals counts the co-actions inside the cluster per signal.
 	Signals map[Signal]int `json:"signals"`
-	// The cluster test (see groupTest): Observed and Expected co-actions over the member pairs
-	// that are not screened edges; PValue = P(X ≥ Observed), X ~ Poisson(Expected); Score =
-	// −log10 p. A cluster is reported when PValue ≤ Alpha ÷ (clusters tested), or, for a
-	// clique of screened edges (nothing left to test: Observed = Expected = 0, PValue 1), when
-	// each of its edges is significant on its own.
+	// Observed co-actions summed over all member pairs (those that reached MinWeight) and
+	// Expected = Σ λ_AB over all member pairs (the first 300 members); PValue = P(X ≥ Observed),
+	// X ~ Poisson(Expected); Score = −log10 p. Descriptive: the members were selected by their
+	// edges. With a lenient Params.EdgeAlpha the two sums are over the member pairs that are not
+	// screened edges, and the cluster is reported only when PValue ≤ Alpha ÷ (groups tested).
 	Observed float64 `json:"observed"`
 	Expected float64 `json:"expected"`
 	PValue   float64 `json:"p_value"`
@@ -99,7 +99,7 @@ func findGroups(in *Input, edges []Edge, p Params, rng *rand.Rand) [][]int32 {
 			}
 		}
 	}
-	member := partition(nodes, local, edges, p, rng)
+	member := mergeDense(partition(nodes, local, edges, p, rng), local, edges)
 	byLabel := map[int32][]int32{}
 	for i, a := range nodes {
 		byLabel[member[i]] = append(byLabel[member[i]], a)
@@ -336,4 +336,201 @@ func pruneMembers(runs []*signalRun, members []int32, count map[uint64]int, thre
 		m = kept
 	}
 	return m
+}
+
+// mergeDense joins two communities when the density of the edges between them is at least half
+// the smaller of their own densities (a single community's density counts as 1). Modularity
+// splits a lone dense network whose graph is not complete into halves, since one community of a
+// whole component has modularity 0; a coordinated network is one cluster, so such splits are
+// undone.
+func mergeDense(member []int32, local map[int32]int32, edges []Edge) []int32 {
+	size := map[int32]int{}
+	for _, c := range member {
+		size[c]++
+	}
+	intra := map[int32]int{}
+	between := map[[2]int32]int{}
+	for _, e := range edges {
+		x, y := member[local[e.s]], member[local[e.t]]
+		if x == y {
+			intra[x]++
+			continue
+		}
+		if x > y {
+			x, y = y, x
+		}
+		between[[2]int32{x, y}]++
+	}
+	density := func(c int32) float64 {
+		n := float64(size[c])
+		if n < 2 {
+			return 1
+		}
+		return float64(intra[c]) / (n * (n - 1) / 2)
+	}
+	parent := map[int32]int32{}
+	var find func(c int32) int32
+	find = func(c int32) int32 {
+		if p, ok := parent[c]; ok && p != c {
+			r := find(p)
+			parent[c] = r
+			return r
+		}
+		return c
+	}
+	keys := make([][2]int32, 0, len(between))
+	for k := range between {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b [2]int32) int {
+		if a[0] != b[0] {
+			return int(a[0] - b[0])
+		}
+		return int(a[1] - b[1])
+	})
+	for _, k := range keys {
+		d := float64(between[k]) / (float64(size[k[0]]) * float64(size[k[1]]))
+		if d >= 0.5*math.Min(density(k[0]), density(k[1])) {
+			a, b := find(k[0]), find(k[1])
+			if a != b {
+				parent[b] = a
+			}
+		}
+	}
+	out := make([]int32, len(member))
+	for i, c := range member {
+		out[i] = find(c)
+	}
+	return out
+}
+
+// allPairs sums the co-action counts and λ over all member pairs (the first 300 members).
+func allPairs(runs []*signalRun, members []int32, count map[uint64]int) (obs, exp float64) {
+	m := members
+	if len(m) > 300 {
+		m = m[:300]
+	}
+	for i, a := range m {
+		for _, b := range m[i+1:] {
+			obs += float64(count[pairKey(a, b)])
+			for _, r := range runs {
+				exp += r.null.expected(a, b)
+			}
+		}
+	}
+	return obs, exp
+}
+
+// joinGroups merges groups that are one network split in parts (by the community algorithm, or
+// because its members' own edges are too sparse to connect it): two groups are merged when their
+// members co-act with each other beyond chance on the cross pairs that are NOT kept edges
+// (those were selected for being high): P(X ≥ observed) ≤ alpha ÷ (group pairs tested),
+// X ~ Poisson(Σ λ over those pairs). Every pair of groups is tested when there are at most 40
+// groups, else the pairs bridged by a kept edge. Two networks bridged by a chance edge stay
+// apart; the parts of one network do not.
+func joinGroups(in *Input, runs []*signalRun, gs [][]int32, edges []Edge, count map[uint64]int, alpha float64) ([][]int32, int) {
+	if len(gs) < 2 || alpha <= 0 {
+		return gs, 0
+	}
+	of := map[int32]int{}
+	for gi, m := range gs {
+		for _, a := range m {
+			of[a] = gi
+		}
+	}
+	kept := map[uint64]bool{}
+	bridges := map[[2]int]bool{}
+	for _, e := range edges {
+		kept[e.key] = true
+		x, ok1 := of[e.s]
+		y, ok2 := of[e.t]
+		if ok1 && ok2 && x != y {
+			bridges[[2]int{min(x, y), max(x, y)}] = true
+		}
+	}
+	// With few groups every pair is tested (a network may come out as parts with no kept edge
+	// between them); with many, only the pairs a kept edge bridges.
+	if len(gs) <= 40 {
+		for i := range gs {
+			for j := i + 1; j < len(gs); j++ {
+				bridges[[2]int{i, j}] = true
+			}
+		}
+	}
+	if len(bridges) == 0 {
+		return gs, 0
+	}
+	threshold := alpha / float64(len(bridges))
+	parent := make([]int, len(gs))
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	pairs := make([][2]int, 0, len(bridges))
+	for k := range bridges {
+		pairs = append(pairs, k)
+	}
+	slices.SortFunc(pairs, func(a, b [2]int) int {
+		if a[0] != b[0] {
+			return a[0] - b[0]
+		}
+		return a[1] - b[1]
+	})
+	merged := 0
+	for _, pr := range pairs {
+		ga, gb := gs[pr[0]], gs[pr[1]]
+		if len(ga) > 300 {
+			ga = ga[:300]
+		}
+		if len(gb) > 300 {
+			gb = gb[:300]
+		}
+		var obs, exp float64
+		for _, a := range ga {
+			for _, b := range gb {
+				k := pairKey(a, b)
+				if kept[k] {
+					continue
+				}
+				obs += float64(count[k])
+				for _, r := range runs {
+					exp += r.null.expected(a, b)
+				}
+			}
+		}
+		if obs > 0 && poissonTail(int(math.Round(obs)), exp) <= threshold {
+			x, y := find(pr[0]), find(pr[1])
+			if x != y {
+				parent[y] = x
+				merged++
+			}
+		}
+	}
+	if merged == 0 {
+		return gs, 0
+	}
+	byRoot := map[int][]int32{}
+	for gi, m := range gs {
+		r := find(gi)
+		byRoot[r] = append(byRoot[r], m...)
+	}
+	out := make([][]int32, 0, len(byRoot))
+	for _, m := range byRoot {
+		slices.SortFunc(m, func(x, y int32) int { return cmpStr(in.Accounts.ID[x], in.Accounts.ID[y]) })
+		out = append(out, m)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if len(out[i]) != len(out[j]) {
+			return len(out[i]) > len(out[j])
+		}
+		return in.Accounts.ID[out[i][0]] < in.Accounts.ID[out[j][0]]
+	})
+	return out, merged
 }

@@ -78,6 +78,9 @@ type NullSummary struct {
 	// were dropped because they lie in no reported cluster and their own p-value is above
 	// Threshold.
 	ClustersTested int `json:"clusters_tested"`
+	// ClustersJoined counts the merges of communities whose members co-act with each other
+	// beyond chance (see joinGroups).
+	ClustersJoined int `json:"clusters_joined"`
 	// MemberThreshold = Alpha ÷ (members of the tested groups): a member stays in its group
 	// when its co-actions with the other members reach it (see pruneMembers).
 	MemberThreshold      float64 `json:"member_p_threshold"`
@@ -265,6 +268,9 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 		count[c.key] = c.total
 	}
 	gs := findGroups(&in, edges, p, rng)
+	if !lenient {
+		gs, res.Null.ClustersJoined = joinGroups(&in, runs, gs, edges, count, p.Alpha)
+	}
 	res.Null.ClustersTested = len(gs)
 	if len(gs) > 0 && p.Alpha > 0 {
 		res.Null.ClusterThreshold = p.Alpha / float64(len(gs))
@@ -300,6 +306,10 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 				res.Null.ClustersRejected++
 				continue
 			}
+		}
+		if !lenient {
+			// Descriptive: over all member pairs.
+			obs, exp = allPairs(runs, m, count)
 		}
 		keptGroups = append(keptGroups, m)
 		tests = append(tests, [2]float64{obs, exp})

@@ -11,10 +11,10 @@
 // with sorted runs spilled to disk when the pair table outgrows Params.MemoryBudget.
 //
 // On top of the kernel: optional normalised weights (Jaccard, TF-IDF cosine after Pacheco et
-// al. 2021, a CooRTweet percentile cut), a configuration-model null (expected co-actions from
-// each account's activity and the objects' popularity, Poisson tail p-value, Bonferroni
-// threshold), clusters (connected components, or a community algorithm), per-cluster evidence
-// cards and a per-account coordination score. Two compatibility modes reproduce peer tools
+// al. 2021, a CooRTweet percentile cut), a null model of independent accounts (expected
+// co-actions from each account's activity, focus and speed and the objects' popularity; Poisson
+// tail p-value; Bonferroni threshold), clusters (Leiden, Louvain or connected components),
+// per-cluster evidence cards and a per-account coordination score. Two compatibility modes reproduce peer tools
 // exactly: CooRTweet's detect_groups/min_participation (CooRTweet) and the QUT toolkit's directed
 // weights (QUT). docs/coordination.md gives every definition.
 package coord

@@ -7,68 +7,64 @@ import (
 
 // signalNull holds the null-model statistics of one signal.
 //
-// Null model (independent accounts, shuffled timing). Under the null, accounts choose objects
-// independently of each other, in proportion to the objects' popularity within each author's
-// objects, and each account's latencies (the delay from an object's creation to its action) are
-// its own, shuffled across the objects it acted on. For two accounts A and B the expected
-// number of objects they co-act on is
+// Null model (independent accounts, shuffled timing). Under the null, each account chooses
+// objects independently of the others, in proportion to the objects' popularity within each
+// author's objects, and its latencies (the delay from an object's creation to its action) are
+// its own, shuffled across the objects it acted on. Conditioning on A's actual objects, the
+// expected number of them that B also acts on is Σ_{o ∈ A's} k_BX·n_o ÷ S_X; symmetrised,
 //
-//	λ_AB = q_AB · Σ_X k_AX · k_BX · Q_X ÷ S_X²
+//	λ_AB = q_AB · Σ_X (k_BX·N_AX + k_AX·N_BX) ÷ (2·S_X)
 //
 // where X runs over object authors (objects without a known author form one stratum), k_AX is
-// the number of A's actions on X's objects, S_X = Σ_o n_o and Q_X = Σ_o n_o² over X's objects
-// (n_o = the object's actions), so k_AX·n_o ÷ S_X is the chance that A acts on object o; and
-// q_AB is the share of all (A latency, B latency) pairs with |l_A − l_B| ≤ window: the chance
-// that two independent actions of A and B on one object fall inside the window. A latency is
-// measured from the object's creation time when known (Objects.Created), else from the first
-// action on the object.
+// the number of A's actions on X's objects, N_AX = Σ n_o over those actions (n_o = the object's
+// actions: how popular A's choices are), S_X = Σ_o n_o over X's objects; and q_AB is the share
+// of all (A latency, B latency) pairs with |l_A − l_B| ≤ window: the chance that two
+// independent actions of A and B on one object fall inside the window. A latency is measured
+// from the object's creation time when known (Objects.Created), else from the first action on
+// the object.
 //
 // Fans who each repost half of an account's posts within a minute co-act often, but as often
-// as their own rates and speeds predict: λ ≈ observed. Viral objects raise Q_X ÷ S_X², so
-// co-reposting them is expected. A network that fires together (correlated choices, or times
-// bunched relative to each other rather than to the post) exceeds λ. Probabilities above 1 and
-// repeated actions on one object are not capped, so λ errs high: the test is conservative.
+// as their own rates and speeds predict: λ ≈ observed. Accounts that repost viral objects have
+// a large N, so co-reposting them is expected. A network that fires together (correlated
+// choices, or times bunched relative to each other rather than to the post) exceeds λ.
+// Probabilities above 1 and repeated actions on one object are not capped, so λ errs high: the
+// test is conservative.
 type signalNull struct {
 	window int64
 	off    []int             // per account: its actions are lat[off[a]:off[a+1]] (needed accounts only)
 	lat    []int64           // latencies, ascending per account
-	xs     []int32           // authors of the same actions, ascending per account
-	p2     map[int32]float64 // Q_X ÷ S_X²
+	xoff   []int             // per account: its distinct authors are xs[xoff[a]:xoff[a+1]]
+	xs     []int32           // distinct authors, ascending per account
+	xk     []float64         // the account's actions on each of those authors' objects
+	xn     []float64         // Σ n_o over those actions (how popular the account's objects are)
+	sx     map[int32]float64 // S_X
 }
 
 // newSignalNull builds the statistics for the accounts marked in needed.
 func newSignalNull(g groups, in *Input, window int64, needed []bool) signalNull {
 	nAcc := len(needed)
-	s := signalNull{window: window, off: make([]int, nAcc+1), p2: map[int32]float64{}}
-	sq := map[int32]*[2]float64{}
+	s := signalNull{window: window, off: make([]int, nAcc+1), sx: map[int32]float64{}}
 	for o := 0; o+1 < len(g.start); o++ {
 		grp := g.acts[g.start[o]:g.start[o+1]]
 		if len(grp) == 0 {
 			continue
 		}
-		x := in.Objects.Author[o]
-		v := sq[x]
-		if v == nil {
-			v = new([2]float64)
-			sq[x] = v
-		}
-		n := float64(len(grp))
-		v[0] += n
-		v[1] += n * n
+		s.sx[in.Objects.Author[o]] += float64(len(grp))
 		for _, y := range grp {
 			if needed[y.a] {
 				s.off[y.a+1]++
 			}
 		}
 	}
-	for x, v := range sq {
-		s.p2[x] = v[1] / (v[0] * v[0])
-	}
 	for a := 0; a < nAcc; a++ {
 		s.off[a+1] += s.off[a]
 	}
 	s.lat = make([]int64, s.off[nAcc])
-	s.xs = make([]int32, s.off[nAcc])
+	type xn struct {
+		x int32
+		n float64
+	}
+	xs := make([]xn, s.off[nAcc])
 	pos := make([]int, nAcc)
 	copy(pos, s.off[:nAcc])
 	for o := 0; o+1 < len(g.start); o++ {
@@ -86,26 +82,41 @@ func newSignalNull(g groups, in *Input, window int64, needed []bool) signalNull 
 		for _, y := range grp {
 			if needed[y.a] {
 				s.lat[pos[y.a]] = y.t - ref
-				s.xs[pos[y.a]] = x
+				xs[pos[y.a]] = xn{x, float64(len(grp))}
 				pos[y.a]++
 			}
 		}
 	}
+	s.xoff = make([]int, nAcc+1)
 	for a := 0; a < nAcc; a++ {
-		if s.off[a+1]-s.off[a] > 1 {
-			slices.Sort(s.lat[s.off[a]:s.off[a+1]])
-			slices.Sort(s.xs[s.off[a]:s.off[a+1]])
+		lo, hi := s.off[a], s.off[a+1]
+		if hi-lo > 1 {
+			slices.Sort(s.lat[lo:hi])
+			slices.SortFunc(xs[lo:hi], func(p, q xn) int { return int(p.x) - int(q.x) })
 		}
+		for i := lo; i < hi; i++ {
+			if i == lo || xs[i].x != xs[i-1].x {
+				s.xs = append(s.xs, xs[i].x)
+				s.xk = append(s.xk, 0)
+				s.xn = append(s.xn, 0)
+			}
+			s.xk[len(s.xk)-1]++
+			s.xn[len(s.xn)-1] += xs[i].n
+		}
+		s.xoff[a+1] = len(s.xs)
 	}
 	return s
 }
 
-// expected is λ_AB.
+// expected is λ_AB. Cost: O(distinct authors) for the sum and O(k_small · log k_large) for
+// q_AB.
 func (s *signalNull) expected(a, b int32) float64 {
 	if int(a) >= len(s.off)-1 || int(b) >= len(s.off)-1 {
 		return 0
 	}
-	xa, xb := s.xs[s.off[a]:s.off[a+1]], s.xs[s.off[b]:s.off[b+1]]
+	xa, xb := s.xs[s.xoff[a]:s.xoff[a+1]], s.xs[s.xoff[b]:s.xoff[b+1]]
+	ka, kb := s.xk[s.xoff[a]:s.xoff[a+1]], s.xk[s.xoff[b]:s.xoff[b+1]]
+	na, nb := s.xn[s.xoff[a]:s.xoff[a+1]], s.xn[s.xoff[b]:s.xoff[b+1]]
 	var sum float64
 	for i, j := 0, 0; i < len(xa) && j < len(xb); {
 		switch {
@@ -114,36 +125,37 @@ func (s *signalNull) expected(a, b int32) float64 {
 		case xa[i] > xb[j]:
 			j++
 		default:
-			x := xa[i]
-			ka, kb := 0, 0
-			for i < len(xa) && xa[i] == x {
-				i++
-				ka++
-			}
-			for j < len(xb) && xb[j] == x {
-				j++
-				kb++
-			}
-			sum += float64(ka) * float64(kb) * s.p2[x]
+			sum += (kb[j]*na[i] + ka[i]*nb[j]) / (2 * s.sx[xa[i]])
+			i++
+			j++
 		}
 	}
 	if sum == 0 {
 		return 0
 	}
 	la, lb := s.lat[s.off[a]:s.off[a+1]], s.lat[s.off[b]:s.off[b+1]]
-	var near int64
-	lo, hi := 0, 0
-	for _, l := range la {
-		for lo < len(lb) && lb[lo] < l-s.window {
-			lo++
+	if len(la) > len(lb) {
+		la, lb = lb, la
+	}
+	var near int
+	if float64(len(la))*math.Log2(float64(len(lb))+1) < float64(len(la)+len(lb)) {
+		for _, l := range la {
+			lo, _ := slices.BinarySearch(lb, l-s.window)
+			hi, _ := slices.BinarySearch(lb[lo:], l+s.window+1)
+			near += hi
 		}
-		if hi < lo {
-			hi = lo
+	} else {
+		lo, hi := 0, 0
+		for _, l := range la {
+			for lo < len(lb) && lb[lo] < l-s.window {
+				lo++
+			}
+			hi = max(hi, lo)
+			for hi < len(lb) && lb[hi] <= l+s.window {
+				hi++
+			}
+			near += hi - lo
 		}
-		for hi < len(lb) && lb[hi] <= l+s.window {
-			hi++
-		}
-		near += int64(hi - lo)
 	}
 	return sum * float64(near) / (float64(len(la)) * float64(len(lb)))
 }

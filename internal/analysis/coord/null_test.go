@@ -8,34 +8,51 @@ import (
 	"time"
 )
 
-// TestNullHandComputed checks λ on handInput (window 60 s). In-window partners per action:
-// p1: a@0–b@30 only → a 1, b 1; p2: all three within 60 s → a 2, b 2, c 2; p3: a@2000–a@2010,
-// a@2010–b@2070 → a 1+2, b 1. So C = (a 6, b 4, c 2, d 0), k = (4, 3, 2, 1), M = 10.
-// λ_ab = (6·3 + 4·4) ÷ 20 = 1.7; λ_ac = (6·2 + 2·4) ÷ 20 = 1; λ_bc = (4·2 + 2·3) ÷ 20 = 0.7.
-// p(a–b, 3 objects) = 1 − e^−1.7·(1 + 1.7 + 1.7²/2) = 0.242777…; cluster λ = 3.4, observed 5.
+// TestNullHandComputed checks λ on handInput (window 60 s). One stratum (author w): n = 4, 3,
+// 3 actions on p1, p2, p3, so S = 10. k = a 4, b 3, c 2; N (Σ n_o over each account's actions)
+// = a 4+3+3+3 = 13, b 4+3+3 = 10, c 4+3 = 7. No creation times: latencies from each object's
+// first action: a [0 0 0 10], b [30 59 70], c [60 100]. Pairs within 60 s: a–b 3·2 + 3 = 9 of
+// 12; a–c 3·1 + 1 = 4 of 8; b–c 1 + 2 + 2 = 5 of 6.
+// λ_ab = (3·13 + 4·10) ÷ 20 · 0.75 = 2.9625; λ_ac = (2·13 + 4·7) ÷ 20 · 0.5 = 1.35;
+// λ_bc = (2·10 + 3·7) ÷ 20 · 5/6 = 1.708333…; p(a–b, 3 objects) = 1 − e^−λ·(1 + λ + λ²/2);
+// cluster {a, b, c}: observed 3 + 1 + 1 = 5, expected 6.0208333….
 func TestNullHandComputed(t *testing.T) {
 	t.Parallel()
 	res, err := Detect(t.Context(), handInput(), Params{MinWeight: 1, Alpha: -1, Algorithm: Components}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]float64{"a-b": 1.7, "a-c": 1, "b-c": 0.7}
+	want := map[string]float64{"a-b": 2.9625, "a-c": 1.35, "b-c": 2.05 * 5 / 6}
 	for _, e := range res.Edges {
 		if math.Abs(e.Expected-want[e.Source+"-"+e.Target]) > 1e-12 {
 			t.Errorf("%s–%s λ = %v, want %v", e.Source, e.Target, e.Expected, want[e.Source+"-"+e.Target])
 		}
 		if e.Source == "a" && e.Target == "b" {
-			p := 1 - math.Exp(-1.7)*(1+1.7+1.7*1.7/2)
+			l := 2.9625
+			p := 1 - math.Exp(-l)*(1+l+l*l/2)
 			if math.Abs(e.PValue-p) > 1e-12 || math.Abs(e.Score+math.Log10(p)) > 1e-9 {
 				t.Errorf("a–b p = %v score %v, want %v", e.PValue, e.Score, p)
 			}
 		}
 	}
-	if c := res.Clusters[0]; math.Abs(c.Expected-3.4) > 1e-12 || c.Observed != 5 {
-		t.Errorf("cluster expected %v observed %v, want 3.4 and 5", c.Expected, c.Observed)
+	if c := res.Clusters[0]; math.Abs(c.Expected-(2.9625+1.35+2.05*5/6)) > 1e-12 || c.Observed != 5 {
+		t.Errorf("cluster expected %v observed %v, want 6.0208… and 5", c.Expected, c.Observed)
+	}
+	// Creation times 60 s before each object's first action shift every latency by 60 s: the
+	// same differences, the same λ.
+	in := handInput()
+	in.Objects.Created = []int64{-60, 940, 1940}
+	res2, err := Detect(t.Context(), in, Params{MinWeight: 1, Alpha: -1, Algorithm: Components}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range res2.Edges {
+		if math.Abs(res2.Edges[i].Expected-res.Edges[i].Expected) > 1e-12 {
+			t.Errorf("with creation times: λ %v, want %v", res2.Edges[i].Expected, res.Edges[i].Expected)
+		}
 	}
 	// Alpha 0.01 over 3 candidate pairs: threshold 0.00333…; no edge reaches it.
-	res, err = Detect(t.Context(), handInput(), Params{MinWeight: 1, Algorithm: Components}, nil)
+	res, err = Detect(t.Context(), handInput(), Params{MinWeight: 1, Alpha: 0.01, Algorithm: Components}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

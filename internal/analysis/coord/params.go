@@ -54,7 +54,7 @@ type Params struct {
 	// quantile (R type 7) of all edge weights: CooRTweet's edge_weight.
 	Percentile float64 `json:"percentile"`
 	// Alpha is the family-wise significance level of the null model: an edge is kept only if
-	// its Poisson tail p-value is ≤ Alpha ÷ (number of candidate pairs). Default 0.01; a
+	// its Poisson tail p-value is ≤ Alpha ÷ (number of candidate pairs). Default 0.001; a
 	// negative value disables the null-model filter (scores are still computed).
 	Alpha float64 `json:"alpha"`
 	// EdgeAlpha, when larger than the strict per-edge threshold (Alpha ÷ candidate pairs),
@@ -104,7 +104,7 @@ func (p Params) Defaults() Params {
 		p.Weight = WeightCount
 	}
 	if p.Alpha == 0 {
-		p.Alpha = 0.01
+		p.Alpha = 0.001
 	}
 	if p.Algorithm == "" {
 		p.Algorithm = Leiden
