@@ -92,22 +92,37 @@ func (a *App) runAnalyze(ctx context.Context, o analyzeOptions) error {
 	defer st.Close()
 
 	start := time.Now()
+	// The findings' input does not depend on the coordination result: load it while
+	// coordination runs (2 cores), then compute the findings with the coordinated accounts.
+	var (
+		ain     amplify.Input
+		loadErr error
+		loaded  = make(chan struct{})
+	)
+	go func() {
+		defer close(loaded)
+		ain, loadErr = amplify.Load(ctx, st, p)
+	}()
 	var cres coord.Result
 	if !o.noCoord {
 		a.Logf("coordination: detecting co-action networks …")
 		cres, err = coord.Analyze(ctx, st, cp, rand.New(rand.NewPCG(o.seed, 0x5eed)))
 		if err != nil {
+			<-loaded
 			return fmt.Errorf("coordination: %w", err)
 		}
 		a.Logf("coordination: %d edges, %d clusters (%.1fs)", len(cres.Edges), len(cres.Clusters), time.Since(start).Seconds())
 	}
+	<-loaded
+	if loadErr != nil {
+		return fmt.Errorf("findings: %w", loadErr)
+	}
 	t1 := time.Now()
-	a.Logf("findings: computing …")
-	f, err := amplify.Analyze(ctx, st, p)
+	f, err := amplify.Finish(ctx, st, ain, p)
 	if err != nil {
 		return fmt.Errorf("findings: %w", err)
 	}
-	a.Logf("findings: %d target posts, %d amplifiers, %d target reposts (%.1fs)", f.Posts, f.Amplifiers, f.TargetReposts, time.Since(t1).Seconds())
+	a.Logf("findings: %d target posts, %d amplifiers, %d target reposts (%.1fs after coordination)", f.Posts, f.Amplifiers, f.TargetReposts, time.Since(t1).Seconds())
 	if a.JSON {
 		return a.PrintJSON(map[string]any{"findings": f, "coord": map[string]any{"edges": len(cres.Edges), "clusters": len(cres.Clusters)},
 			"seconds": time.Since(start).Seconds()})

@@ -21,16 +21,24 @@ const CoordDocument = "coord"
 // When p.Coordinated is empty, the members of the clusters of the stored "coord" document (if
 // any) are taken as the coordinated accounts.
 func Analyze(ctx context.Context, st store.Store, p Params) (Findings, error) {
+	in, err := Load(ctx, st, p)
+	if err != nil {
+		return Findings{}, err
+	}
+	return Finish(ctx, st, in, p)
+}
+
+// Finish computes the findings from a loaded Input and stores them as the "findings" document.
+// When p.Coordinated is empty, the members of the stored "coord" document's clusters are taken as
+// the coordinated accounts. Load does not depend on the coordination result, so a caller may
+// Load while coordination detection runs and Finish after it (as `echotrace analyze` does).
+func Finish(ctx context.Context, st store.Store, in Input, p Params) (Findings, error) {
 	if len(p.Coordinated) == 0 {
 		ids, err := CoordinatedFromStore(ctx, st)
 		if err != nil {
 			return Findings{}, err
 		}
 		p.Coordinated = ids
-	}
-	in, err := Load(ctx, st, p)
-	if err != nil {
-		return Findings{}, err
 	}
 	f, err := Compute(in, p)
 	if err != nil {

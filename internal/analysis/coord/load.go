@@ -78,6 +78,40 @@ func Load(ctx context.Context, q store.Querier, p Params) (Input, error) {
 	}
 	onlyTargets := !p.AllTargets && len(watch) > 0
 
+	// Co-text rows are read and normalised in a goroutine while the engagements are scanned
+	// below (2 cores: the two reads overlap); the builder is fed afterwards in the same order as
+	// a sequential load, so the Input is identical.
+	type tp struct {
+		pl, id, post string
+		t            int64
+		norm         string
+	}
+	var (
+		texts   []tp
+		textErr error
+		textsOK = make(chan struct{})
+	)
+	if all || want[CoText] {
+		go func() {
+			defer close(textsOK)
+			textErr = each(`SELECT platform, author_id, id, text, `+secs("created_at")+`
+FROM posts WHERE kind <> 'repost' AND text IS NOT NULL AND text <> '' AND created_at IS NOT NULL`, func(r *sql.Rows) error {
+				var x tp
+				var raw string
+				if err := r.Scan(&x.pl, &x.id, &x.post, &raw, &x.t); err != nil {
+					return err
+				}
+				if x.norm = text.Normalize(raw); x.norm != "" {
+					texts = append(texts, x)
+				}
+				return nil
+			})
+		}()
+	} else {
+		close(textsOK)
+	}
+	defer func() { <-textsOK }() // an early return still waits for the text query to end
+
 	kinds := map[string]Signal{"repost": CoRepost, "reply": CoReply, "quote": CoQuote}
 	var ks []string
 	for k, s := range kinds {
@@ -112,28 +146,11 @@ WHERE e.kind IN (`+strings.Join(ks, ",")+`) AND e."at" IS NOT NULL AND e.post_id
 		}
 	}
 
+	<-textsOK
+	if textErr != nil {
+		return Input{}, textErr
+	}
 	if all || want[CoText] {
-		type tp struct {
-			pl, id, post string
-			t            int64
-			norm         string
-		}
-		var texts []tp
-		err := each(`SELECT platform, author_id, id, text, `+secs("created_at")+`
-FROM posts WHERE kind <> 'repost' AND text IS NOT NULL AND text <> '' AND created_at IS NOT NULL`, func(r *sql.Rows) error {
-			var x tp
-			var raw string
-			if err := r.Scan(&x.pl, &x.id, &x.post, &raw, &x.t); err != nil {
-				return err
-			}
-			if x.norm = text.Normalize(raw); x.norm != "" {
-				texts = append(texts, x)
-			}
-			return nil
-		})
-		if err != nil {
-			return Input{}, err
-		}
 		if p.NearDuplicates {
 			norms := make([]string, len(texts))
 			for i := range texts {
