@@ -121,12 +121,12 @@ FROM posts WHERE kind <> 'repost' AND text IS NOT NULL AND text <> '' AND create
 	}
 	if len(ks) > 0 {
 		err := each(`SELECT e.platform, e.account_id, e.kind, e.post_id, coalesce(e.post_author_id, ''), `+secs(`e."at"`)+`,
-       coalesce(`+secs("p.created_at")+`, 0)
+       coalesce(`+secs("p.created_at")+`, 0), coalesce(e.via_post_id, '')
 FROM engagements e LEFT JOIN posts p ON p.platform = e.platform AND p.id = e.post_id
 WHERE e.kind IN (`+strings.Join(ks, ",")+`) AND e."at" IS NOT NULL AND e.post_id IS NOT NULL`, func(r *sql.Rows) error {
-			var pl, id, kind, post, author string
+			var pl, id, kind, post, author, via string
 			var t, created int64
-			if err := r.Scan(&pl, &id, &kind, &post, &author, &t, &created); err != nil {
+			if err := r.Scan(&pl, &id, &kind, &post, &author, &t, &created, &via); err != nil {
 				return err
 			}
 			if onlyTargets && !watch[key(pl, author)] {
@@ -138,7 +138,13 @@ WHERE e.kind IN (`+strings.Join(ks, ",")+`) AND e."at" IS NOT NULL AND e.post_id
 			}
 			o := b.Object(key(pl, post), au)
 			b.SetCreated(o, created)
-			b.Add(kinds[kind], acc(pl, id), o, -1, t)
+			// The content is the repost, reply or quote itself (when it is known as a post), so
+			// that evidence cards can show example posts.
+			content := int32(-1)
+			if via != "" {
+				content = b.Content(key(pl, via))
+			}
+			b.Add(kinds[kind], acc(pl, id), o, content, t)
 			return nil
 		})
 		if err != nil {

@@ -92,6 +92,18 @@ func TestLoadAndAnalyze(t *testing.T) {
 			t.Errorf("%s: %d actions, want %d", s, got, want)
 		}
 	}
+	// Every repost in the world is a post of its own: each co-repost action names it as its
+	// content, which evidence cards show as example posts.
+	if a := in.actionsOf(CoRepost); a != nil {
+		for i, c := range a.Content {
+			if c < 0 || in.Contents.ID[c] == "" {
+				t.Errorf("co-repost action %d has no content (the repost post)", i)
+			}
+		}
+		if len(a.Content) != a.Len() {
+			t.Errorf("%d contents for %d co-repost actions", len(a.Content), a.Len())
+		}
+	}
 	if in2, err := Load(ctx, st, Params{AllTargets: true, Signals: []Signal{CoRepost}}); err != nil || in2.actionsOf(CoRepost).Len() != 14 || in2.actionsOf(CoText) != nil {
 		t.Errorf("all targets: %v", err)
 	}
