@@ -140,7 +140,7 @@ docs/coordination.md. For CooRTweet's exact output use --weight pairs --min-weig
 	f.Float64Var(&p.Alpha, "alpha", 0.001, "family-wise significance level of the null model; negative disables the filter")
 	f.Float64Var(&p.EdgeAlpha, "edge-alpha", 0, "exploratory: screen edges at this p-value before clustering and test the clusters as wholes (0: edges must pass alpha ÷ candidate pairs)")
 	f.StringVar(&algorithm, "algorithm", "leiden", "clustering: leiden, louvain or components")
-	f.Float64Var(&resolution, "resolution", 1, "Leiden/Louvain resolution (1 = modularity; larger gives smaller clusters)")
+	f.Float64Var(&resolution, "resolution", 0.5, "Leiden/Louvain resolution (1 = modularity; larger gives smaller clusters)")
 	f.IntVar(&p.MinClusterSize, "min-cluster-size", 2, "do not report smaller clusters")
 	f.StringVar(&edgesFile, "edges", "", "also write the edges to FILE: CSV (source,target,weight,...), or GEXF 1.3 when FILE ends in .gexf")
 	f.Uint64Var(&p.Seed, "seed", 1, "random seed of Leiden/Louvain (results are deterministic for a seed)")
