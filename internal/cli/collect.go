@@ -21,6 +21,8 @@ type collectFlags struct {
 	apiBase, accounts, since, until, archive, tokenFile, search string
 	maxPages                                                    int
 	perPost                                                     bool
+	follow                                                      bool
+	jetstream                                                   string
 }
 
 func newCollectCmd(a *App) *cobra.Command {
@@ -57,6 +59,8 @@ See docs/collect.md for what each endpoint yields, limits, and ethics and terms 
 	pf.StringVar(&f.tokenFile, "token-file", "", "read the token from this file (must not be readable by others)")
 	pf.IntVar(&f.maxPages, "max-pages", 0, "stop each paginated endpoint after this many pages (0: all)")
 	cmd.Flags().BoolVar(&f.perPost, "per-post", false, "x: also call retweeted_by, liking_users, quote_tweets and conversation search per post")
+	cmd.Flags().BoolVar(&f.follow, "follow", false, "bluesky: follow the live Jetstream for the watch accounts' posts and all engagement with them, until --until or Ctrl-C (resumable)")
+	cmd.Flags().StringVar(&f.jetstream, "jetstream", collect.JetstreamURL, "bluesky --follow: the Jetstream websocket URL")
 	cmd.Flags().StringVar(&f.search, "search", "/2/tweets/search/all", "x: search endpoint (/2/tweets/search/recent without full-archive access)")
 	cmd.Args = exactArgs(1)
 	cmd.ValidArgs = []string{"x", "bluesky", "mastodon"}
@@ -191,6 +195,30 @@ func (a *App) runCollect(ctx context.Context, platform string, f collectFlags) e
 		run = func(acc []string) error { return c.Run(ctx, acc) }
 	case "bluesky":
 		p = event.Bluesky
+		if f.follow {
+			run = func(acc []string) error {
+				var dids []string
+				for _, h := range acc {
+					if strings.HasPrefix(h, "did:") {
+						dids = append(dids, h)
+					}
+				}
+				resolved, err := watchDIDs(ctx, st)
+				if err != nil {
+					return err
+				}
+				dids = append(dids, resolved...)
+				if len(dids) == 0 {
+					return usageError(fmt.Errorf("--follow needs the watch accounts' DIDs: list them in --accounts, or run `echotrace collect bluesky` once so that their handles resolve"))
+				}
+				j := &collect.Jetstream{URL: f.jetstream, Sink: sink, Watch: dids, Until: until, Logf: logf}
+				a.Logf("following %s for %d accounts (Ctrl-C to stop; run again to resume)", f.jetstream, len(dids))
+				err = j.Run(ctx)
+				a.Logf("jetstream: %d events read, %d kept", j.Seen, j.Kept)
+				return err
+			}
+			break
+		}
 		c := &collect.Bluesky{Client: a.collectClient(f.apiBase, collect.BlueskyBase, ""), Sink: sink,
 			Since: since, Until: until, MaxPages: f.maxPages, Logf: logf}
 		run = func(acc []string) error { return c.Run(ctx, acc) }
@@ -296,4 +324,23 @@ func (a *App) runCollectStatus(ctx context.Context, platform string, f collectFl
 	}
 	a.Logf("%d amplifiers; %d status observations stored", len(targets), n)
 	return nil
+}
+
+// watchDIDs lists the Bluesky watch accounts whose DID is known (given, or resolved from a
+// handle through the accounts collected so far).
+func watchDIDs(ctx context.Context, q store.Querier) ([]string, error) {
+	rows, err := q.Query(ctx, `SELECT DISTINCT account_id FROM watchlist WHERE platform = 'bluesky' AND account_id LIKE 'did:%' ORDER BY 1`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
 }

@@ -76,12 +76,23 @@ func (s *Sink) Page(ctx context.Context, c ingest.Connector, endpoint string, bo
 	if err := json.Compact(&line, body); err != nil {
 		return store.ImportSummary{}, fmt.Errorf("%s: %w", endpoint, err)
 	}
+	return s.Lines(ctx, c, endpoint, [][]byte{line.Bytes()}, extra)
+}
+
+// Lines is Page for records that arrive one JSON line each (a stream): it archives the lines,
+// decodes them as one input with c, and commits them as one import.
+func (s *Sink) Lines(ctx context.Context, c ingest.Connector, source string, lines [][]byte, extra func(b *event.Batch)) (store.ImportSummary, error) {
+	var all bytes.Buffer
+	for _, l := range lines {
+		all.Write(l)
+		all.WriteByte('\n')
+	}
 	if s.Archive != nil {
-		if _, err := fmt.Fprintf(s.Archive, "%s\n", line.Bytes()); err != nil {
+		if _, err := s.Archive.Write(all.Bytes()); err != nil {
 			return store.ImportSummary{}, fmt.Errorf("archive: %w", err)
 		}
 	}
-	dec, err := c.Open(bytes.NewReader(line.Bytes()), endpoint)
+	dec, err := c.Open(bytes.NewReader(all.Bytes()), source)
 	if err != nil {
 		return store.ImportSummary{}, err
 	}
@@ -92,13 +103,13 @@ func (s *Sink) Page(ctx context.Context, c ingest.Connector, endpoint string, bo
 			break
 		}
 		if err != nil {
-			return store.ImportSummary{}, fmt.Errorf("%s: %w", endpoint, err)
+			return store.ImportSummary{}, fmt.Errorf("%s: %w", source, err)
 		}
 	}
 	if extra != nil {
 		extra(&b)
 	}
-	app, err := s.Store.Appender(ctx, store.ImportRun{Source: endpoint, Format: c.Name(), Started: s.now()})
+	app, err := s.Store.Appender(ctx, store.ImportRun{Source: source, Format: c.Name(), Started: s.now()})
 	if err != nil {
 		return store.ImportSummary{}, err
 	}
