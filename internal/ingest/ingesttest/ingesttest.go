@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"math/rand/v2"
 	"os"
 	"reflect"
 	"strings"
@@ -90,6 +91,9 @@ func Run(t *testing.T, c ingest.Connector, fixtures ...string) {
 				t.Errorf("Detect does not recognise its own fixture (score %d)", s)
 			}
 			checkCorruption(t, c, path, data, b)
+			if len(head) > 0 {
+				Mutations(t, c, head, 100)
+			}
 		})
 	}
 }
@@ -202,6 +206,35 @@ func checkCorruption(t *testing.T, c ingest.Connector, src string, data []byte, 
 			continue
 		}
 		CheckBatch(t, src, &b)
+	}
+}
+
+// Mutations is a seeded, deterministic complement to fuzzing that runs in every `go test`: n
+// copies of seed, each with one to eight random byte changes, deletions or insertions of JSON and
+// CSV punctuation, must decode without panics and with well-formed events and rejects.
+// punct are the bytes Mutations inserts: the structure of JSON and CSV.
+const punct = "{}[]\":,\n"
+
+func Mutations(t *testing.T, c ingest.Connector, seed []byte, n int) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(1, uint64(len(seed))))
+	for range n {
+		d := append([]byte(nil), seed...)
+		for range 1 + rng.IntN(8) {
+			if len(d) == 0 {
+				break
+			}
+			j := rng.IntN(len(d))
+			switch rng.IntN(3) {
+			case 0:
+				d[j] = byte(rng.IntN(256))
+			case 1:
+				d = append(d[:j], d[j+1:]...)
+			case 2:
+				d = append(d[:j], append([]byte{punct[rng.IntN(len(punct))]}, d[j:]...)...)
+			}
+		}
+		Fuzz(t, c, d)
 	}
 }
 
