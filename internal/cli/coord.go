@@ -32,7 +32,8 @@ func newCoordCmd(a *App) *cobra.Command {
 		Short: "Find coordinated accounts: co-action networks, significance, clusters, evidence",
 		Long: `coord builds the network of accounts that act together: two different accounts co-act
 when they act on the same object (the same reposted post, replied-to post, quoted post,
-normalised text, URL, hashtag sequence or shared object) within --window of each other
+normalised text, URL, hashtag sequence, shared object, or rare phrase copied from a target
+post) within --window of each other
 (|t_A − t_B| ≤ window, inclusive, sliding). An edge's count is the number of DISTINCT objects
 the two accounts co-acted on, summed over the signals.
 
@@ -131,7 +132,7 @@ docs/coordination.md. For CooRTweet's exact output use --weight pairs --min-weig
 		},
 	}
 	f := cmd.Flags()
-	f.StringSliceVar(&signals, "signals", nil, "signals to use, comma-separated: co-repost,co-reply,co-quote,co-text,co-link,co-hashtag,co-share (default: every signal with data)")
+	f.StringSliceVar(&signals, "signals", nil, "signals to use, comma-separated: co-repost,co-reply,co-quote,co-text,co-link,co-hashtag,co-share,co-phrase (default: every signal with data)")
 	f.DurationVar(&window, "window", 60*time.Second, "co-action window: actions on the same object at most this far apart (inclusive)")
 	f.IntVar(&minWeight, "min-weight", 2, "drop account pairs that co-acted on fewer distinct objects (pair rows with --weight pairs)")
 	f.IntVar(&p.MinParticipation, "min-participation", 0, "CooRTweet's min_participation: accounts need this many shares, and a pair needs one account with this many co-shares (0: off)")

@@ -1,6 +1,7 @@
 // Package coord detects coordinated accounts from co-actions: two different accounts acting on
 // the same object (a reposted post, a replied-to post, a quoted post, a URL, a normalised text,
-// a hashtag sequence, a generic shared object) within a time window of each other.
+// a hashtag sequence, a generic shared object, a rare phrase of a target post) within a time
+// window of each other.
 //
 // The kernel is exact: for every object the actions are sorted by time and a two-pointer sweep
 // emits each pair of actions (i, j) of different accounts with |t_i − t_j| ≤ window (inclusive,

@@ -18,10 +18,11 @@ const (
 	CoLink    Signal = "co-link"    // object: the normalised URL (or its domain)
 	CoHashtag Signal = "co-hashtag" // object: the post's hashtag sequence
 	CoShare   Signal = "co-share"   // object: a generic shared object (CooRTweet's object_id)
+	CoPhrase  Signal = "co-phrase"  // object: a rare word n-gram of a target post (see phrase.go)
 )
 
 // AllSignals lists the signals in a stable order.
-var AllSignals = []Signal{CoRepost, CoReply, CoQuote, CoText, CoLink, CoHashtag, CoShare}
+var AllSignals = []Signal{CoRepost, CoReply, CoQuote, CoText, CoLink, CoHashtag, CoShare, CoPhrase}
 
 // ParseSignal maps a name ("co-repost", or "co_retweet"/"repost" spellings) to a Signal.
 func ParseSignal(s string) (Signal, error) {
@@ -40,8 +41,10 @@ func ParseSignal(s string) (Signal, error) {
 		return CoHashtag, nil
 	case "co-share", "co_share", "share":
 		return CoShare, nil
+	case "co-phrase", "co_phrase", "phrase":
+		return CoPhrase, nil
 	}
-	return "", fmt.Errorf("unknown signal %q (want co-repost, co-reply, co-quote, co-text, co-link, co-hashtag or co-share)", s)
+	return "", fmt.Errorf("unknown signal %q (want co-repost, co-reply, co-quote, co-text, co-link, co-hashtag, co-share or co-phrase)", s)
 }
 
 // Status is an account's status as of the status date of the input.

@@ -25,7 +25,11 @@ func secs(col string) string { return "CAST(floor(epoch(" + col + ")) AS BIGINT)
 //   - co-link: post_urls of posts that are not reposts, object = the URL (its domain with
 //     p.SameDomain);
 //   - co-hashtag: the hashtag sequence of each non-repost post, lower-cased, in order;
-//   - co-share: the shares view (CooRTweet's object_id, account_id, content_id, timestamp).
+//   - co-share: the shares view (CooRTweet's object_id, account_id, content_id, timestamp);
+//   - co-phrase: from the co-text rows (same scan), object = a word p.PhraseN-gram of a target
+//     post (a watchlist account's post; any post with p.AllTargets or an empty watchlist) used
+//     by at most p.PhraseMaxAccounts non-watchlist accounts, action = a non-watchlist account's
+//     post containing it, once per (post, phrase), at most 50 phrases a post (phraseActions).
 //
 // Accounts carry created_at and followers from the accounts view, the watchlist flag, and the
 // latest status observation (suspended or deleted). Account keys are platform + id; the id is
@@ -88,12 +92,32 @@ func Load(ctx context.Context, q store.Querier, p Params) (Input, error) {
 	}
 	var (
 		texts   []tp
+		phrases []phraseAction
 		textErr error
 		textsOK = make(chan struct{})
 	)
-	if all || want[CoText] {
+	wantPhrase := all || want[CoPhrase]
+	if all || want[CoText] || wantPhrase {
 		go func() {
 			defer close(textsOK)
+			defer func() {
+				if textErr != nil || !wantPhrase {
+					return
+				}
+				// Co-phrase works on the same normalised texts (no second scan of the posts).
+				pts := make([]phraseText, len(texts))
+				ids := map[string]int32{}
+				for i, x := range texts {
+					k := key(x.pl, x.id)
+					a, ok := ids[k]
+					if !ok {
+						a = int32(len(ids))
+						ids[k] = a
+					}
+					pts[i] = phraseText{norm: x.norm, account: a, t: x.t, target: watch[k], watched: watch[k]}
+				}
+				phrases = phraseActions(pts, p.PhraseN, p.PhraseMaxAccounts, !onlyTargets)
+			}()
 			textErr = each(`SELECT platform, author_id, id, text, `+secs("created_at")+`
 FROM posts WHERE kind <> 'repost' AND text IS NOT NULL AND text <> '' AND created_at IS NOT NULL`, func(r *sql.Rows) error {
 				var x tp
@@ -174,6 +198,12 @@ WHERE e.kind IN (`+strings.Join(ks, ",")+`) AND e."at" IS NOT NULL AND e.post_id
 		for _, x := range texts {
 			b.Add(CoText, acc(x.pl, x.id), b.Object(x.norm, -1), b.Content(key(x.pl, x.post)), x.t)
 		}
+	}
+	for _, a := range phrases {
+		x := &texts[a.text]
+		o := b.Object("phrase:"+a.phrase, -1)
+		b.SetCreated(o, a.first)
+		b.Add(CoPhrase, acc(x.pl, x.id), o, b.Content(key(x.pl, x.post)), x.t)
 	}
 
 	if all || want[CoLink] {

@@ -83,6 +83,11 @@ type Params struct {
 	// NearDuplicates: co-text objects are near-duplicate groups (MinHash/LSH) instead of exact
 	// normalised texts.
 	NearDuplicates bool `json:"near_duplicates"`
+	// PhraseN is the length in words of a co-phrase n-gram. Default 6.
+	PhraseN int `json:"phrase_n"`
+	// PhraseMaxAccounts: a co-phrase object must be used by at most this many non-watchlist
+	// accounts, so that slogans and quotations everyone uses are not objects. Default 50.
+	PhraseMaxAccounts int `json:"phrase_max_accounts"`
 	// Workers for the kernel; 0 = GOMAXPROCS.
 	Workers int `json:"-"`
 	// MemoryBudget in bytes for the emitted pair keys (8 bytes each) held in memory; beyond it
@@ -120,6 +125,12 @@ func (p Params) Defaults() Params {
 	}
 	if p.EvidenceCap <= 0 {
 		p.EvidenceCap = 5
+	}
+	if p.PhraseN <= 0 {
+		p.PhraseN = 6
+	}
+	if p.PhraseMaxAccounts <= 0 {
+		p.PhraseMaxAccounts = 50
 	}
 	if p.MemoryBudget <= 0 {
 		p.MemoryBudget = 512 << 20
