@@ -34,6 +34,10 @@ func secs(col string) string { return "CAST(floor(epoch(" + col + ")) AS BIGINT)
 // Accounts carry created_at and followers from the accounts view, the watchlist flag, and the
 // latest status observation (suspended or deleted). Account keys are platform + id; the id is
 // what the outputs show.
+//
+// Every query that creates account, object or content indexes is ordered, because the Input —
+// and so the clusters that Leiden finds for a seed — depends on that order, and DuckDB's
+// parallel scans return rows in no fixed order.
 func Load(ctx context.Context, q store.Querier, p Params) (Input, error) {
 	p = p.Defaults()
 	want := map[Signal]bool{}
@@ -69,7 +73,7 @@ func Load(ctx context.Context, q store.Querier, p Params) (Input, error) {
 	}
 
 	watch := map[string]bool{}
-	if err := each(`SELECT platform, account_id FROM watchlist WHERE account_id IS NOT NULL`, func(r *sql.Rows) error {
+	if err := each(`SELECT DISTINCT platform, account_id FROM watchlist WHERE account_id IS NOT NULL ORDER BY platform, account_id`, func(r *sql.Rows) error {
 		var pl, id string
 		if err := r.Scan(&pl, &id); err != nil {
 			return err
@@ -119,7 +123,8 @@ func Load(ctx context.Context, q store.Querier, p Params) (Input, error) {
 				phrases = phraseActions(pts, p.PhraseN, p.PhraseMaxAccounts, !onlyTargets)
 			}()
 			textErr = each(`SELECT platform, author_id, id, text, `+secs("created_at")+`
-FROM posts WHERE kind <> 'repost' AND text IS NOT NULL AND text <> '' AND created_at IS NOT NULL`, func(r *sql.Rows) error {
+FROM posts WHERE kind <> 'repost' AND text IS NOT NULL AND text <> '' AND created_at IS NOT NULL
+ORDER BY platform, id`, func(r *sql.Rows) error {
 				var x tp
 				var raw string
 				if err := r.Scan(&x.pl, &x.id, &x.post, &raw, &x.t); err != nil {
@@ -147,7 +152,8 @@ FROM posts WHERE kind <> 'repost' AND text IS NOT NULL AND text <> '' AND create
 		err := each(`SELECT e.platform, e.account_id, e.kind, e.post_id, coalesce(e.post_author_id, ''), `+secs(`e."at"`)+`,
        coalesce(`+secs("p.created_at")+`, 0), coalesce(e.via_post_id, '')
 FROM engagements e LEFT JOIN posts p ON p.platform = e.platform AND p.id = e.post_id
-WHERE e.kind IN (`+strings.Join(ks, ",")+`) AND e."at" IS NOT NULL AND e.post_id IS NOT NULL`, func(r *sql.Rows) error {
+WHERE e.kind IN (`+strings.Join(ks, ",")+`) AND e."at" IS NOT NULL AND e.post_id IS NOT NULL
+ORDER BY e.platform, e.post_id, e."at", e.account_id, e.kind`, func(r *sql.Rows) error {
 			var pl, id, kind, post, author, via string
 			var t, created int64
 			if err := r.Scan(&pl, &id, &kind, &post, &author, &t, &created, &via); err != nil {
@@ -208,7 +214,8 @@ WHERE e.kind IN (`+strings.Join(ks, ",")+`) AND e."at" IS NOT NULL AND e.post_id
 
 	if all || want[CoLink] {
 		err := each(`SELECT platform, author_id, post_id, url, coalesce(domain, ''), `+secs("created_at")+`
-FROM post_urls WHERE kind <> 'repost' AND url IS NOT NULL AND created_at IS NOT NULL`, func(r *sql.Rows) error {
+FROM post_urls WHERE kind <> 'repost' AND url IS NOT NULL AND created_at IS NOT NULL
+ORDER BY platform, post_id, url`, func(r *sql.Rows) error {
 			var pl, id, post, u, domain string
 			var t int64
 			if err := r.Scan(&pl, &id, &post, &u, &domain, &t); err != nil {
@@ -265,7 +272,8 @@ FROM post_hashtags WHERE kind <> 'repost' AND created_at IS NOT NULL ORDER BY pl
 
 	if all || want[CoShare] {
 		err := each(`SELECT platform, account_id, object_id, coalesce(content_id, ''), `+secs(`"at"`)+`
-FROM shares WHERE "at" IS NOT NULL`, func(r *sql.Rows) error {
+FROM shares WHERE "at" IS NOT NULL
+ORDER BY platform, object_id, "at", account_id, content_id`, func(r *sql.Rows) error {
 			var pl, id, obj, content string
 			var t int64
 			if err := r.Scan(&pl, &id, &obj, &content, &t); err != nil {
