@@ -132,7 +132,7 @@ docs/coordination.md. For CooRTweet's exact output use --weight pairs --min-weig
 		},
 	}
 	f := cmd.Flags()
-	f.StringSliceVar(&signals, "signals", nil, "signals to use, comma-separated: co-repost,co-reply,co-quote,co-text,co-link,co-hashtag,co-share,co-phrase (default: every signal with data)")
+	f.StringSliceVar(&signals, "signals", nil, "signals to use, comma-separated: co-repost,co-reply,co-quote,co-text,co-link,co-hashtag,co-share,co-phrase (default: every signal with data except co-phrase, which is computed only when named: it is slow on large studies)")
 	f.DurationVar(&window, "window", 60*time.Second, "co-action window: actions on the same object at most this far apart (inclusive)")
 	f.IntVar(&minWeight, "min-weight", 2, "drop account pairs that co-acted on fewer distinct objects (pair rows with --weight pairs)")
 	f.IntVar(&p.MinParticipation, "min-participation", 0, "CooRTweet's min_participation: accounts need this many shares, and a pair needs one account with this many co-shares (0: off)")

@@ -287,7 +287,7 @@ func TestLoadCoPhrase(t *testing.T) {
 			// every signal: the co-phrase actions are the same 17 (co-text pairs add nothing
 			// here: no two non-watchlist texts are identical within 60 s except the new-year
 			// ones, which add 1 to each of their 6 pairs).
-			name: "all signals", p: Params{}, actions: 17, signalsAll: true,
+			name: "named with other signals", p: Params{Signals: []Signal{CoRepost, CoText, CoLink, CoHashtag, CoPhrase}}, actions: 17, signalsAll: true,
 			want: map[string]float64{"n1-n2": 6, "n1-n3": 3, "n1-o1": 3, "n2-n3": 3, "n2-o1": 3, "n3-o1": 3},
 		},
 	} {
@@ -337,5 +337,21 @@ func TestLoadCoPhrase(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCoPhraseOptIn: with no signals named, Load computes every signal with data except
+// co-phrase, which is slow on large studies and computed only when named.
+func TestCoPhraseOptIn(t *testing.T) {
+	st := phraseWorld(t)
+	in, err := Load(t.Context(), st, Params{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := in.actionsOf(CoPhrase); a != nil {
+		t.Errorf("co-phrase loaded by default: %d actions", a.Len())
+	}
+	if in.actionsOf(CoText) == nil {
+		t.Error("co-text not loaded by default")
 	}
 }
