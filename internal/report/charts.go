@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/echotrace/echotrace/internal/analysis/amplify"
 	"math"
 	"sort"
 	"time"
@@ -75,7 +76,7 @@ func weeklyCharts(series []WeeklySeries) []chart {
 			y := c.H - marginB
 			if tot > 0 {
 				tip := fmt.Sprintf("week of %s: %s reposts — %s suspended, %s deleted, %s coordinated, %s other",
-					dateLabel(w.Start), humanInt(w.Total()), humanInt(w.Suspended), humanInt(w.Deleted), humanInt(w.Coordinated), humanInt(w.Other))
+					dateLabel(w.Start), amplify.GroupDigits(w.Total()), amplify.GroupDigits(w.Suspended), amplify.GroupDigits(w.Deleted), amplify.GroupDigits(w.Coordinated), amplify.GroupDigits(w.Other))
 				for _, part := range []struct {
 					n     int64
 					class string
@@ -129,7 +130,7 @@ func histogramChart(id, title, caption string, h Histogram) chart {
 		x := marginL + bw*float64(i)
 		label := binLabel(h, i)
 		c.Rects = append(c.Rects, rect{X: x + bw*0.1, Y: c.H - marginB - hh, W: bw * 0.8, H: hh, Class: "bar",
-			Tip: fmt.Sprintf("%s: %s (%.1f %%)", label, humanInt(n), 100*float64(n)/float64(total))})
+			Tip: fmt.Sprintf("%s: %s (%.1f %%)", label, amplify.GroupDigits(n), 100*float64(n)/float64(total))})
 		if every := labelEvery(len(h.Counts), 12); i%every == 0 {
 			c.Texts = append(c.Texts, text{X: x + bw/2, Y: c.H - marginB + 16, Anchor: "middle", Class: "tick", S: label})
 		}
@@ -177,7 +178,7 @@ func hoursChart(clusters []Cluster, max int) chart {
 				op = 0.04 + 0.96*float64(v)/float64(mx)
 			}
 			c.Rects = append(c.Rects, rect{X: left + cell*float64(h) + 1, Y: y + 1, W: cell - 2, H: cell - 2, Class: "heat", Opacity: op,
-				Tip: fmt.Sprintf("cluster %s, %02d:00–%02d:59 UTC: %s actions (%.1f %%)", cl.ID, h, h, humanInt(v), 100*float64(v)/float64(n))})
+				Tip: fmt.Sprintf("cluster %s, %02d:00–%02d:59 UTC: %s actions (%.1f %%)", cl.ID, h, h, amplify.GroupDigits(v), 100*float64(v)/float64(n))})
 		}
 	}
 	return c
@@ -239,7 +240,7 @@ func creationChart(days []DateCount) chart {
 		if b.Count > 0 {
 			hh := ph * float64(b.Count) / top
 			c.Rects = append(c.Rects, rect{X: x, Y: c.H - marginB - hh, W: math.Max(bw*0.9, 0.6), H: hh, Class: "bar",
-				Tip: fmt.Sprintf("%s %s: %s accounts", unit, dateLabel(b.Day), humanInt(b.Count))})
+				Tip: fmt.Sprintf("%s %s: %s accounts", unit, dateLabel(b.Day), amplify.GroupDigits(b.Count))})
 		}
 		if every := labelEvery(len(bins), 8); i%every == 0 {
 			c.Texts = append(c.Texts, text{X: x + bw/2, Y: c.H - marginB + 16, Anchor: "middle", Class: "tick", S: dateLabel(b.Day)})
@@ -320,11 +321,11 @@ func outletChart(outlets []Outlet, max int) chart {
 		labels[i] = o.Outlet
 		parts[i] = []float64{float64(o.Likes), float64(o.Reposts), float64(o.Replies)}
 		tips[i] = fmt.Sprintf("%s (%d accounts, %s posts): %s likes, %s reposts, %s replies", o.Outlet, o.Accounts,
-			humanInt(o.Posts), humanInt(o.Likes), humanInt(o.Reposts), humanInt(o.Replies))
+			amplify.GroupDigits(o.Posts), amplify.GroupDigits(o.Likes), amplify.GroupDigits(o.Reposts), amplify.GroupDigits(o.Replies))
 		mx = math.Max(mx, float64(tot(o)))
 	}
 	return hbarChart(id, title, caption, labels, parts, []string{"e-like", "e-repost", "e-reply"}, tips,
-		func(i int) string { return humanInt(tot(rows[i])) }, mx, []string{"likes", "reposts", "replies"})
+		func(i int) string { return amplify.GroupDigits(tot(rows[i])) }, mx, []string{"likes", "reposts", "replies"})
 }
 
 // truncate shortens s to n runes with an ellipsis.

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"github.com/echotrace/echotrace/internal/analysis/amplify"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -43,9 +44,9 @@ func TestLayout(t *testing.T) {
 
 func TestFormatting(t *testing.T) {
 	for _, tc := range []struct{ got, want string }{
-		{humanInt(1234567), "1,234,567"},
-		{humanInt(-1000), "-1,000"},
-		{humanInt(999), "999"},
+		{amplify.GroupDigits(1234567), "1,234,567"},
+		{amplify.GroupDigits(-1000), "-1,000"},
+		{amplify.GroupDigits(999), "999"},
 		{durLabel(45), "45s"},
 		{durLabel(90), "1.5m"},
 		{durLabel(7200), "2h"},

@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"github.com/echotrace/echotrace/internal/analysis/amplify"
 	"html/template"
 	"io"
 	"math"
@@ -75,7 +76,7 @@ var pageTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 		if n < 0 {
 			return "?"
 		}
-		return humanInt(n)
+		return amplify.GroupDigits(n)
 	},
 }).Parse(pageText))
 
@@ -305,11 +306,11 @@ func sentences(in Input) []string {
 	}
 	if s.WatchAccounts > 0 {
 		out = append(out, fmt.Sprintf("The watchlist holds %s accounts; %s of them posted%s, from %s countries.",
-			humanInt(int64(s.WatchAccounts)), humanInt(int64(s.IncludedAccounts)), window, humanInt(int64(s.Countries))))
+			amplify.GroupDigits(int64(s.WatchAccounts)), amplify.GroupDigits(int64(s.IncludedAccounts)), window, amplify.GroupDigits(int64(s.Countries))))
 	}
 	if s.Posts > 0 {
 		out = append(out, fmt.Sprintf("They published %s posts, which drew %s likes, %s reposts, %s replies and %s quotes.",
-			humanInt(s.Posts), humanInt(s.Likes), humanInt(s.Reposts), humanInt(s.Replies), humanInt(s.Quotes)))
+			amplify.GroupDigits(s.Posts), amplify.GroupDigits(s.Likes), amplify.GroupDigits(s.Reposts), amplify.GroupDigits(s.Replies), amplify.GroupDigits(s.Quotes)))
 	}
 	if s.IncludedAccounts > 0 {
 		asOf := ""
@@ -321,7 +322,7 @@ func sentences(in Input) []string {
 	}
 	if s.Amplifiers > 0 && s.TargetReposts > 0 {
 		out = append(out, fmt.Sprintf("%s accounts outside the watchlist reposted them %s times. The most active 1 %% of these amplifiers made %s of all those reposts (the top 0.1 %%: %s; the top 10 %%: %s; Gini coefficient %.2f).",
-			humanInt(s.Amplifiers), humanInt(s.TargetReposts), pctText(s.Top1), pctText(s.Top01), pctText(s.Top10), s.Gini))
+			amplify.GroupDigits(s.Amplifiers), amplify.GroupDigits(s.TargetReposts), pctText(s.Top1), pctText(s.Top01), pctText(s.Top10), s.Gini))
 	}
 	if s.TargetReposts > 0 {
 		asOf := ""
@@ -333,11 +334,11 @@ func sentences(in Input) []string {
 	}
 	if s.HeavyAmplifiers > 0 {
 		out = append(out, fmt.Sprintf("Of the %s amplifiers with more than 100 reposts, %s reposted with a median gap of 10 seconds or less and %s within a minute.",
-			humanInt(s.HeavyAmplifiers), pctText(s.FastAmplifiers10s), pctText(s.FastAmplifiers60s)))
+			amplify.GroupDigits(s.HeavyAmplifiers), pctText(s.FastAmplifiers10s), pctText(s.FastAmplifiers60s)))
 	}
 	if s.CoordinatedAccounts > 0 {
 		out = append(out, fmt.Sprintf("%s accounts in %s coordinated clusters acted together within the coordination window; they made %s of the reposts.",
-			humanInt(int64(s.CoordinatedAccounts)), humanInt(int64(s.CoordinatedClusters)), pctText(s.CoordinatedShare)))
+			amplify.GroupDigits(int64(s.CoordinatedAccounts)), amplify.GroupDigits(int64(s.CoordinatedClusters)), pctText(s.CoordinatedShare)))
 	}
 	return out
 }
@@ -370,11 +371,11 @@ var definitions = []definition{
 func numText(v any) string {
 	switch n := v.(type) {
 	case int:
-		return humanInt(int64(n))
+		return amplify.GroupDigits(int64(n))
 	case int64:
-		return humanInt(n)
+		return amplify.GroupDigits(n)
 	case float64:
-		return humanInt(int64(math.Round(n)))
+		return amplify.GroupDigits(int64(math.Round(n)))
 	}
 	return fmt.Sprint(v)
 }

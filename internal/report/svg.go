@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/echotrace/echotrace/internal/analysis/amplify"
 	"math"
 	"strconv"
 	"time"
@@ -110,27 +111,7 @@ func emptyChart(id, title, caption string) chart {
 
 func pctLabel(v float64) string { return strconv.FormatFloat(math.Round(v*100), 'f', -1, 64) + " %" }
 
-func countLabel(v float64) string { return humanInt(int64(math.Round(v))) }
-
-// humanInt writes n with thin-space-free comma thousands separators: 1234567 → "1,234,567".
-func humanInt(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := false
-	if n < 0 {
-		neg, s = true, s[1:]
-	}
-	var out []byte
-	for i := range len(s) {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			out = append(out, ',')
-		}
-		out = append(out, s[i])
-	}
-	if neg {
-		return "-" + string(out)
-	}
-	return string(out)
-}
+func countLabel(v float64) string { return amplify.GroupDigits(int64(math.Round(v))) }
 
 // durLabel writes seconds compactly: 45 → "45s", 90 → "1.5m", 7200 → "2h", 172800 → "2d".
 func durLabel(sec float64) string {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"github.com/echotrace/echotrace/internal/analysis/amplify"
 	"html/template"
 	"math"
 	"net/http"
@@ -22,16 +23,16 @@ var funcs = template.FuncMap{
 	"num": func(v any) string {
 		switch n := v.(type) {
 		case int:
-			return groupDigits(int64(n))
+			return amplify.GroupDigits(int64(n))
 		case int64:
-			return groupDigits(n)
+			return amplify.GroupDigits(n)
 		case *int64:
 			if n == nil {
 				return "?"
 			}
-			return groupDigits(*n)
+			return amplify.GroupDigits(*n)
 		case float64:
-			return groupDigits(int64(math.Round(n)))
+			return amplify.GroupDigits(int64(math.Round(n)))
 		}
 		return fmt.Sprint(v)
 	},
@@ -194,23 +195,4 @@ func signalText(m map[string]int) string {
 		parts[i] = k + " (" + strconv.Itoa(m[k]) + ")"
 	}
 	return strings.Join(parts, ", ")
-}
-
-func groupDigits(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
 }

@@ -63,7 +63,7 @@ func (m Metric) Text() string {
 	case m.Share:
 		return formatFloat(100*m.Value, 1) + " %"
 	case m.Value == float64(int64(m.Value)):
-		return formatInt(int64(m.Value))
+		return GroupDigits(int64(m.Value))
 	default:
 		return formatFloat(m.Value, 3)
 	}

@@ -158,8 +158,9 @@ func share(a, b int64) float64 {
 
 func formatFloat(v float64, prec int) string { return strconv.FormatFloat(v, 'f', prec, 64) }
 
-// formatInt writes n with comma thousands separators (1,300,000).
-func formatInt(n int64) string {
+// GroupDigits writes n with comma thousands separators: 1300000 → "1,300,000", -1234 →
+// "-1,234". The report, the dashboard and the findings tables all print counts this way.
+func GroupDigits(n int64) string {
 	s := strconv.FormatInt(n, 10)
 	neg := strings.HasPrefix(s, "-")
 	if neg {
