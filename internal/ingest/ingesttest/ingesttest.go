@@ -36,6 +36,16 @@ func Decode(t testing.TB, c ingest.Connector, src string, data []byte) event.Bat
 	return b
 }
 
+// DecodeFile reads the file at path and decodes it with c (see Decode).
+func DecodeFile(t testing.TB, c ingest.Connector, path string) event.Batch {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Decode(t, c, path, data)
+}
+
 // DecodeErr is Decode returning the error instead of failing.
 func DecodeErr(c ingest.Connector, src string, data []byte) (event.Batch, error) {
 	var b event.Batch

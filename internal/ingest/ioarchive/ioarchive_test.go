@@ -22,12 +22,7 @@ func TestConformance(t *testing.T) {
 
 func decodeFile(t *testing.T, name string) event.Batch {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ingesttest.Decode(t, New(), path, data)
+	return ingesttest.DecodeFile(t, New(), filepath.Join("testdata", name))
 }
 
 func TestFixtureCounts(t *testing.T) {

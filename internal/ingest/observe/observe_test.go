@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/echotrace/echotrace/internal/event"
-	"github.com/echotrace/echotrace/internal/ingest"
 	"github.com/echotrace/echotrace/internal/ingest/ingesttest"
 )
 
@@ -18,15 +17,6 @@ func day(s string) time.Time {
 		panic(err)
 	}
 	return t
-}
-
-func decodeFile(t *testing.T, c ingest.Connector, path string) event.Batch {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ingesttest.Decode(t, c, path, data)
 }
 
 // rej is the part of a reject a test pins down.
@@ -80,7 +70,7 @@ func TestDetect(t *testing.T) {
 
 func TestWatchlist(t *testing.T) {
 	src := filepath.Join("testdata", "watchlist.csv")
-	b := decodeFile(t, NewWatchlist(), src)
+	b := ingesttest.DecodeFile(t, NewWatchlist(), src)
 	p := func(line int64) event.Provenance { return event.Provenance{Source: src, Line: line} }
 	want := []event.WatchEntry{
 		{Platform: event.X, Handle: "AmbLiuXiaoMing", ActorType: event.ActorAmbassador, Country: "GB", Lang: "en", Since: day("2020-06-09"), Until: day("2021-02-23"), Prov: p(2)},
@@ -98,7 +88,7 @@ func TestWatchlist(t *testing.T) {
 
 func TestWatchlistRejects(t *testing.T) {
 	src := filepath.Join("testdata", "watchlist_bad.csv")
-	b := decodeFile(t, NewWatchlist(), src)
+	b := ingesttest.DecodeFile(t, NewWatchlist(), src)
 	// Line by line (see the fixture): 2 good; 3 empty platform; 4 unknown platform; 5 no id
 	// nor handle; 6 actor type "spy"; 7 country "GBR"; 8 since "yesterday"; 9 until < since;
 	// 10 seven fields; 11–12 one good record whose quoted outlet spans two lines; 13 "XX1".
@@ -117,7 +107,7 @@ func TestWatchlistRejects(t *testing.T) {
 
 func TestStatus(t *testing.T) {
 	src := filepath.Join("testdata", "status.csv")
-	b := decodeFile(t, NewStatus(), src)
+	b := ingesttest.DecodeFile(t, NewStatus(), src)
 	march1 := day("2021-03-01")
 	p := func(line int64) event.Provenance { return event.Provenance{Source: src, Line: line} }
 	want := []event.StatusObservation{
@@ -134,7 +124,7 @@ func TestStatus(t *testing.T) {
 	if !reflect.DeepEqual(b.Statuses, want) {
 		t.Errorf("got\n%+v\nwant\n%+v", b.Statuses, want)
 	}
-	bad := decodeFile(t, NewStatus(), filepath.Join("testdata", "status_bad.csv"))
+	bad := ingesttest.DecodeFile(t, NewStatus(), filepath.Join("testdata", "status_bad.csv"))
 	wantRej := []rej{{3, "account_id"}, {4, "observed_at"}, {5, "observed_at"}, {6, "status"}, {7, "status"}}
 	if got := rejects(bad); !reflect.DeepEqual(got, wantRej) {
 		t.Errorf("rejects %v, want %v", got, wantRej)
@@ -164,7 +154,7 @@ func TestStatusFromCode(t *testing.T) {
 
 func TestLabels(t *testing.T) {
 	src := filepath.Join("testdata", "labels.csv")
-	b := decodeFile(t, NewLabels(), src)
+	b := ingesttest.DecodeFile(t, NewLabels(), src)
 	d := day("2021-02-23")
 	p := func(line int64) event.Provenance { return event.Provenance{Source: src, Line: line} }
 	want := []event.LabelObservation{
@@ -180,7 +170,7 @@ func TestLabels(t *testing.T) {
 	if !reflect.DeepEqual(b.Labels, want) {
 		t.Errorf("got\n%+v\nwant\n%+v", b.Labels, want)
 	}
-	bad := decodeFile(t, NewLabels(), filepath.Join("testdata", "labels_bad.csv"))
+	bad := ingesttest.DecodeFile(t, NewLabels(), filepath.Join("testdata", "labels_bad.csv"))
 	wantRej := []rej{{3, "account_id"}, {4, "observed_at"}, {5, "class"}}
 	if got := rejects(bad); !reflect.DeepEqual(got, wantRej) {
 		t.Errorf("rejects %v, want %v", got, wantRej)
