@@ -256,6 +256,17 @@ func (b *Builder) Content(id string) int32 {
 	return i
 }
 
+// NewContent adds a content id known to be new (e.g. a repost's own post id, unique per action)
+// without the lookup that Content does, and returns its index; "" gives -1.
+func (b *Builder) NewContent(id string) int32 {
+	if id == "" {
+		return -1
+	}
+	i := int32(len(b.in.Contents.ID))
+	b.in.Contents.ID = append(b.in.Contents.ID, id)
+	return i
+}
+
 // Add appends one action of signal s.
 func (b *Builder) Add(s Signal, account, object, content int32, t int64) {
 	k, ok := b.signals[s]

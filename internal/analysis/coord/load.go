@@ -48,8 +48,20 @@ func Load(ctx context.Context, q store.Querier, p Params) (Input, error) {
 	b := NewBuilder()
 	key := func(platform, id string) string { return platform + "\x00" + id }
 	var displays []string
+	// accIdx caches account indexes per platform, so that the millions of rows that name a
+	// known account neither build a platform-qualified key nor hash one.
+	accIdx := map[string]map[string]int32{}
 	acc := func(platform, id string) int32 {
+		m := accIdx[platform]
+		if m == nil {
+			m = map[string]int32{}
+			accIdx[platform] = m
+		}
+		if i, ok := m[id]; ok {
+			return i
+		}
 		i := b.Account(key(platform, id))
+		m[id] = i
 		if int(i) == len(displays) {
 			displays = append(displays, id)
 		}
@@ -150,6 +162,11 @@ ORDER BY platform, id`, func(r *sql.Rows) error {
 			ks = append(ks, "'"+k+"'")
 		}
 	}
+	var last struct {
+		pl, post, author string
+		target           bool
+		obj              int32
+	}
 	if len(ks) > 0 {
 		err := each(`SELECT e.platform, e.account_id, e.kind, e.post_id, coalesce(e.post_author_id, ''), `+secs(`e."at"`)+`,
        coalesce(`+secs("p.created_at")+`, 0), coalesce(e.via_post_id, '')
@@ -161,22 +178,30 @@ ORDER BY e.platform, e.post_id, e."at", e.account_id, e.kind`, func(r *sql.Rows)
 			if err := r.Scan(&pl, &id, &kind, &post, &author, &t, &created, &via); err != nil {
 				return err
 			}
-			if onlyTargets && !watch[key(pl, author)] {
+			// Rows come ordered by post: the object, its author and whether it is a target are
+			// those of the previous row unless the post changed.
+			if pl != last.pl || post != last.post || author != last.author {
+				last.pl, last.post, last.author = pl, post, author
+				last.target = !onlyTargets || watch[key(pl, author)]
+				if last.target {
+					au := int32(-1)
+					if author != "" {
+						au = acc(pl, author)
+					}
+					last.obj = b.Object(key(pl, post), au)
+				}
+			}
+			if !last.target {
 				return nil
 			}
-			au := int32(-1)
-			if author != "" {
-				au = acc(pl, author)
-			}
-			o := b.Object(key(pl, post), au)
-			b.SetCreated(o, created)
+			b.SetCreated(last.obj, created)
 			// The content is the repost, reply or quote itself (when it is known as a post), so
-			// that evidence cards can show example posts.
+			// that evidence cards can show example posts; each is a distinct post.
 			content := int32(-1)
 			if via != "" {
-				content = b.Content(key(pl, via))
+				content = b.NewContent(key(pl, via))
 			}
-			b.Add(kinds[kind], acc(pl, id), o, content, t)
+			b.Add(kinds[kind], acc(pl, id), last.obj, content, t)
 			return nil
 		})
 		if err != nil {
