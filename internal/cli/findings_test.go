@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"github.com/echotrace/echotrace/internal/store/storetest"
 	"strings"
 	"testing"
 	"time"
@@ -49,16 +50,7 @@ func findingsStudy(t *testing.T) string {
 	post("r3", "u1", d(5, 9), event.KindRepost, "p3", -1)
 	post("r4", "u2", d(4, 50), event.KindRepost, "p1", -1)
 	post("r5", "u3", d(4, 70), event.KindRepost, "p1", -1)
-	app, err := db.Appender(ctx, store.ImportRun{Source: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := app.Append(ctx, b); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := app.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
+	storetest.Commit(t, db, store.ImportRun{Source: "test"}, b)
 	return dir
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"github.com/echotrace/echotrace/internal/store/storetest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -57,16 +58,7 @@ func fixtureStudy(t *testing.T) *duckdb.DB {
 		Engagements: []event.Engagement{{Platform: event.X, AccountID: "9003", Kind: event.EngageLike, PostID: "P1", PostAuthorID: "100", Prov: src}},
 		Statuses:    []event.StatusObservation{{Platform: event.X, AccountID: "9001", ObservedAt: asOf, Status: event.StatusSuspended, RawCode: "63", Prov: src}},
 	}
-	app, err := db.Appender(ctx, store.ImportRun{Source: "fixture", Format: "test", Started: asOf})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := app.Append(ctx, b); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := app.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
+	storetest.Commit(t, db, store.ImportRun{Source: "fixture", Format: "test", Started: asOf}, b)
 	f := amplify.Findings{Since: t0.Unix(), Until: t0.Add(24 * time.Hour).Unix(), WatchAccounts: 1, IncludedAccounts: 1,
 		Countries: 1, Posts: 1, Likes: 10, Reposts: 2, Replies: 1, Amplifiers: 3, Reposters: 2, TargetReposts: 2,
 		TopShare: amplify.TopMap{"0.1": 0.5, "1": 0.5, "5": 0.5, "10": 0.5}, Gini: 0,

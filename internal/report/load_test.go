@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/echotrace/echotrace/internal/store/storetest"
 	"strings"
 	"testing"
 	"time"
@@ -42,16 +43,7 @@ func TestLoad(t *testing.T) {
 			// its account_id is NULL in the view, and Load must not fail on it.
 			{Platform: event.X, Handle: "gone_user", ObservedAt: fixedNow, Status: event.StatusSuspended, Prov: src}},
 	}
-	app, err := db.Appender(ctx, store.ImportRun{Source: "fixture.jsonl", Format: "test", Started: fixedNow})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := app.Append(ctx, b); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := app.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
+	storetest.Commit(t, db, store.ImportRun{Source: "fixture.jsonl", Format: "test", Started: fixedNow}, b)
 	f := amplify.Findings{Since: t0.Unix(), Until: t0.AddDate(0, 0, 7).Unix(), StatusAsOf: fixedNow.Unix(), WatchAccounts: 1,
 		IncludedAccounts: 1, Countries: 1, Posts: 1, Likes: 3, Reposts: 2, Amplifiers: 2, TargetReposts: 2,
 		TopShare:      amplify.TopMap{"0.1": 0.5, "1": 0.5, "5": 1, "10": 1},

@@ -2,6 +2,7 @@ package amplify
 
 import (
 	"context"
+	"github.com/echotrace/echotrace/internal/store/storetest"
 	"slices"
 	"testing"
 
@@ -19,17 +20,8 @@ func openStore(t testing.TB, batches ...*event.Batch) *duckdb.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	for i, b := range batches {
-		app, err := db.Appender(ctx, store.ImportRun{Source: "fixture", Format: "test"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := app.Append(ctx, b); err != nil {
-			t.Fatalf("append batch %d: %v", i, err)
-		}
-		if _, err := app.Commit(ctx); err != nil {
-			t.Fatalf("commit batch %d: %v", i, err)
-		}
+	for _, b := range batches {
+		storetest.Commit(t, db, store.ImportRun{Source: "fixture", Format: "test"}, b)
 	}
 	return db
 }

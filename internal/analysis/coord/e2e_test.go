@@ -2,6 +2,7 @@ package coord
 
 import (
 	"fmt"
+	"github.com/echotrace/echotrace/internal/store/storetest"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -83,16 +84,7 @@ func TestCooRTweetThroughStore(t *testing.T) {
 			AuthorID: in.Accounts.ID[a.Account[i]], Kind: event.KindRepost, RefID: in.Objects.ID[a.Object[i]],
 			CreatedAt: time.Unix(a.Time[i], 0).UTC(), Likes: -1, Reposts: -1, Replies: -1, Quotes: -1, Views: -1})
 	}
-	app, err := db.Appender(ctx, store.ImportRun{Source: "reposts", Format: "test", Started: time.Unix(0, 0)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := app.Append(ctx, &b); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := app.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
+	storetest.Commit(t, db, store.ImportRun{Source: "reposts", Format: "test", Started: time.Unix(0, 0)}, &b)
 	for _, tw := range []int{30, 60} {
 		want := cooRTweetEdges(t, ref, tw)
 		res, err := Analyze(ctx, db, cooRTweetParams(CoShare, tw), nil)

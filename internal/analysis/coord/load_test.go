@@ -1,6 +1,7 @@
 package coord
 
 import (
+	"github.com/echotrace/echotrace/internal/store/storetest"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -58,16 +59,7 @@ func studyWorld(t *testing.T) store.Store {
 		b.Shares = append(b.Shares, event.Share{Platform: event.X, AccountID: n, ObjectID: "img1", ContentID: "c-" + n, At: t0.Add(time.Duration(3*i) * time.Second)})
 	}
 	b.Statuses = append(b.Statuses, event.StatusObservation{Platform: event.X, AccountID: "n1", ObservedAt: t0.AddDate(0, 9, 0), Status: event.StatusSuspended})
-	app, err := db.Appender(ctx, store.ImportRun{Source: "test", Format: "test", Started: t0})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := app.Append(ctx, &b); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := app.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
+	storetest.Commit(t, db, store.ImportRun{Source: "test", Format: "test", Started: t0}, &b)
 	return db
 }
 

@@ -2,6 +2,7 @@ package coord
 
 import (
 	"fmt"
+	"github.com/echotrace/echotrace/internal/store/storetest"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -234,16 +235,7 @@ func phraseWorld(t *testing.T) store.Store {
 	for i, id := range []string{"n1", "n2", "n3", "o1"} {
 		post("ny-"+id, id, "happy new year to all our friends", 1000+5*i)
 	}
-	app, err := db.Appender(ctx, store.ImportRun{Source: "test", Format: "test", Started: t0})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := app.Append(ctx, &b); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := app.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
+	storetest.Commit(t, db, store.ImportRun{Source: "test", Format: "test", Started: t0}, &b)
 	return db
 }
 

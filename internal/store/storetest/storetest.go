@@ -786,3 +786,23 @@ func testSourceDone(t *testing.T, s store.Store) {
 		t.Errorf("SourceDone(\"\") = %v, %v; an empty fingerprint is never done", done, err)
 	}
 }
+
+// Commit appends b to s as one import described by run and commits it, failing tb on any error:
+// the set-up step of tests that need a populated study.
+func Commit(tb testing.TB, s store.Store, run store.ImportRun, b *event.Batch) store.ImportSummary {
+	tb.Helper()
+	ctx := context.Background()
+	app, err := s.Appender(ctx, run)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := app.Append(ctx, b); err != nil {
+		_ = app.Rollback()
+		tb.Fatalf("append to %s: %v", run.Source, err)
+	}
+	sum, err := app.Commit(ctx)
+	if err != nil {
+		tb.Fatalf("commit %s: %v", run.Source, err)
+	}
+	return sum
+}
