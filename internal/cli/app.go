@@ -35,6 +35,9 @@ type App struct {
 	Registry *ingest.Registry
 	// Interactive is true when Err is a terminal: progress bars are drawn there.
 	Interactive bool
+
+	cpuProfile string   // --cpuprofile: where to write a CPU profile
+	profile    *os.File // the open profile while one runs
 }
 
 // OpenStore opens the study's store. readOnly opens it read-only (sql, findings, report,

@@ -15,6 +15,7 @@ import (
 // Main runs the command line with args and returns the process exit code.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer, reg *ingest.Registry) int {
 	a := &App{Out: stdout, Err: stderr, Now: time.Now, Registry: reg}
+	defer a.stopProfile()
 	if f, ok := stderr.(*os.File); ok {
 		a.Interactive = term.IsTerminal(int(f.Fd()))
 	}
@@ -63,11 +64,12 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 input rejected under --str
 			if a.Study == "" {
 				a.Study = "."
 			}
-			return nil
+			return a.startProfile()
 		},
 	}
 	root.PersistentFlags().StringVar(&a.Study, "study", "", "study folder (default $ECHOTRACE_STUDY, else the current folder)")
 	root.PersistentFlags().BoolVar(&a.JSON, "json", false, "print machine-readable JSON instead of text")
+	root.PersistentFlags().StringVar(&a.cpuProfile, "cpuprofile", "", "write a Go CPU profile of the command to this file (go tool pprof)")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return usageError(err) })
 	for _, c := range commands(a) {
 		root.AddCommand(c)

@@ -147,42 +147,7 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 	}
 
 	// Combine the signals' pair tables.
-	type cand struct {
-		key    uint64
-		counts []int32 // per run
-		total  int
-	}
-	var cands []cand
-	if len(runs) == 1 {
-		t := runs[0].table
-		cands = make([]cand, 0, t.len())
-		for i, k := range t.keys {
-			cands = append(cands, cand{key: k, counts: []int32{int32(t.counts[i])}, total: int(t.counts[i])})
-		}
-	} else {
-		idx := map[uint64]int{}
-		for ri, r := range runs {
-			for i, k := range r.table.keys {
-				j, ok := idx[k]
-				if !ok {
-					j = len(cands)
-					idx[k] = j
-					cands = append(cands, cand{key: k, counts: make([]int32, len(runs))})
-				}
-				cands[j].counts[ri] += int32(r.table.counts[i])
-				cands[j].total += int(r.table.counts[i])
-			}
-		}
-		slices.SortFunc(cands, func(x, y cand) int {
-			switch {
-			case x.key < y.key:
-				return -1
-			case x.key > y.key:
-				return 1
-			}
-			return 0
-		})
-	}
+	cands := mergeTables(runs, p.MinWeight)
 
 	res.Null.Alpha = p.Alpha
 	if res.Null.Candidates > 0 && p.Alpha > 0 {
@@ -197,15 +162,10 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 	res.Null.EdgeAlpha = screen
 	// The null model's statistics, for the accounts of the pairs that reached MinWeight.
 	needed := make([]bool, in.Accounts.Len())
-	kept := cands[:0]
 	for _, c := range cands {
-		if c.total >= p.MinWeight {
-			a, b := splitKey(c.key)
-			needed[a], needed[b] = true, true
-			kept = append(kept, c)
-		}
+		a, b := splitKey(c.key)
+		needed[a], needed[b] = true, true
 	}
-	cands = kept
 	res.Null.AboveMinWeight = len(cands)
 	for _, r := range runs {
 		r.null = newSignalNull(r.g, &in, window, needed)

@@ -82,3 +82,40 @@ func pairKey(a, b int32) uint64 {
 
 // splitKey unpacks a pair key.
 func splitKey(k uint64) (a, b int32) { return int32(k >> 32), int32(uint32(k)) }
+
+// radixSortKV sorts keys ascending as radixSort does, moving vals[i] with keys[i]; sk and sv
+// are scratch of at least len(keys).
+func radixSortKV(keys, vals, sk, sv []uint64) {
+	n := len(keys)
+	if n < 2 {
+		return
+	}
+	var hist [radixPass][radixSize]int
+	for _, k := range keys {
+		for d := 0; d < radixPass; d++ {
+			hist[d][(k>>(radixBits*d))&radixMask]++
+		}
+	}
+	srcK, dstK, srcV, dstV := keys, sk[:n], vals, sv[:n]
+	for d := 0; d < radixPass; d++ {
+		h := &hist[d]
+		shift := uint(radixBits * d)
+		if h[(keys[0]>>shift)&radixMask] == n {
+			continue // this digit is constant
+		}
+		sum := 0
+		for i := range h {
+			h[i], sum = sum, sum+h[i]
+		}
+		for i, k := range srcK {
+			x := (k >> shift) & radixMask
+			dstK[h[x]], dstV[h[x]] = k, srcV[i]
+			h[x]++
+		}
+		srcK, dstK, srcV, dstV = dstK, srcK, dstV, srcV
+	}
+	if &srcK[0] != &keys[0] {
+		copy(keys, srcK)
+		copy(vals, srcV)
+	}
+}
