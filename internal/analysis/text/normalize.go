@@ -36,27 +36,80 @@ import (
 // Scripts without spaces between words (Chinese, Japanese) pass through as one word per run;
 // Shingles splits them into characters.
 func Normalize(s string) string {
+	return string(AppendNormalize(make([]byte, 0, len(s)), s))
+}
+
+// AppendNormalize appends Normalize(s) to dst and returns the extended buffer; with a reused
+// buffer it allocates nothing for ASCII or entity-free text.
+func AppendNormalize(dst []byte, s string) []byte {
 	if strings.IndexByte(s, '&') >= 0 {
 		s = html.UnescapeString(s)
 	}
-	words := strings.FieldsFunc(s, unicode.IsSpace)
-	words = stripRetweetPrefix(words)
-	buf := make([]byte, 0, len(s))
-	for _, w := range words {
-		if w = stripURL(w); w != "" {
-			buf = appendWord(buf, w)
+	start := len(dst)
+	// Leading "RT @user:" pairs of words are skipped.
+	i := 0
+	for {
+		a, b := nextWord(s, i)
+		if a < 0 {
+			return dst
+		}
+		c, d := nextWord(s, b)
+		if c < 0 || !strings.EqualFold(s[a:b], "rt") || s[c] != '@' {
+			break
+		}
+		i = d
+	}
+	for {
+		a, b := nextWord(s, i)
+		if a < 0 {
+			return dst
+		}
+		i = b
+		if w := stripURL(s[a:b]); w != "" {
+			dst = appendWord(dst, start, w)
 		}
 	}
-	return string(buf)
 }
 
-// stripRetweetPrefix drops leading "RT @user:" pairs of words.
-func stripRetweetPrefix(words []string) []string {
-	for len(words) >= 2 && strings.EqualFold(words[0], "rt") && strings.HasPrefix(words[1], "@") {
-		words = words[2:]
+// nextWord returns the bounds of the first word of s at or after i (words are separated by
+// unicode.IsSpace runes), or -1, -1 when there is none.
+func nextWord(s string, i int) (int, int) {
+	for i < len(s) {
+		if c := s[i]; c < utf8.RuneSelf {
+			if !asciiSpace[c] {
+				break
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !unicode.IsSpace(r) {
+			break
+		}
+		i += size
 	}
-	return words
+	if i >= len(s) {
+		return -1, -1
+	}
+	j := i
+	for j < len(s) {
+		if c := s[j]; c < utf8.RuneSelf {
+			if asciiSpace[c] {
+				break
+			}
+			j++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[j:])
+		if unicode.IsSpace(r) {
+			break
+		}
+		j += size
+	}
+	return i, j
 }
+
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 // stripURL removes a URL from the word: everything from an http(s) scheme to the end, or the
 // whole word if it starts with "www." after leading punctuation.
@@ -88,19 +141,30 @@ func indexFold(s, needle string) int {
 	return -1
 }
 
-// appendWord appends the normalised runes of w to buf, preceded by a space if buf is not empty
-// and something is written.
-func appendWord(buf []byte, w string) []byte {
-	sep := len(buf) > 0
+// appendWord appends the normalised runes of w to buf, preceded by a space if buf holds
+// output (beyond start) and something is written.
+func appendWord(buf []byte, start int, w string) []byte {
+	sep := len(buf) > start
 	var prev rune   // last rune written in the current word, 0 after a separator
 	var prevLen int // its length in bytes
 	for i := 0; i < len(w); {
+		// ASCII letters and digits, the common case, are written directly.
+		if c := w[i]; c < utf8.RuneSelf && asciiWord[c] != 0 {
+			if sep {
+				buf = append(buf, ' ')
+				sep = false
+			}
+			buf = append(buf, asciiWord[c])
+			prev, prevLen = rune(asciiWord[c]), 1
+			i++
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(w[i:])
 		// Mentions: "@" not preceded by a word character.
 		if r == '@' && !isWordRune(prev) {
 			if j := skipHandle(w, i+size); j > i+size {
 				i = j
-				sep, prev = sep || len(buf) > 0, 0
+				sep, prev = sep || len(buf) > start, 0
 				continue
 			}
 		}
@@ -119,10 +183,10 @@ func appendWord(buf []byte, w string) []byte {
 					continue
 				}
 			}
-			sep, prev = sep || len(buf) > 0, 0
+			sep, prev = sep || len(buf) > start, 0
 			continue
 		case !keep(r):
-			sep, prev = sep || len(buf) > 0, 0
+			sep, prev = sep || len(buf) > start, 0
 			continue
 		}
 		if prev != 0 && unicode.Is(unicode.Mn, r) {
@@ -141,6 +205,17 @@ func appendWord(buf []byte, w string) []byte {
 	}
 	return buf
 }
+
+// asciiWord maps an ASCII letter or digit to its lower-case form, and every other byte to 0.
+var asciiWord = func() (t [utf8.RuneSelf]byte) {
+	for c := byte('0'); c <= '9'; c++ {
+		t[c] = c
+	}
+	for c := byte('a'); c <= 'z'; c++ {
+		t[c], t[c-'a'+'A'] = c, c
+	}
+	return t
+}()
 
 // drop marks a rune that vanishes without separating words.
 const drop = -1
