@@ -32,7 +32,6 @@ func refStripRetweetPrefix(words []string) []string {
 	return words
 }
 
-
 func refAppendWord(buf []byte, w string) []byte {
 	sep := len(buf) > 0
 	var prev rune   // last rune written in the current word, 0 after a separator
@@ -84,7 +83,6 @@ func refAppendWord(buf []byte, w string) []byte {
 	}
 	return buf
 }
-
 
 func FuzzNormalizeReference(f *testing.F) {
 	for _, s := range []string{"RT @a: Hello https://t.co/x &amp; #tag", "RT", "RT @a", " rt @b: rt @c x", "Cafe\u0301 中国！",
