@@ -231,6 +231,12 @@ func (b *Builder) Object(id string, author int32) int32 {
 	return i
 }
 
+// HasObject reports the index of a known object.
+func (b *Builder) HasObject(id string) (int32, bool) {
+	i, ok := b.objects[id]
+	return i, ok
+}
+
 // SetCreated records object i's creation time (in Time ticks; 0 leaves it unknown).
 func (b *Builder) SetCreated(i int32, t int64) {
 	if t == 0 {

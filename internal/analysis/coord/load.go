@@ -104,14 +104,15 @@ func Load(ctx context.Context, q store.Querier, p Params) (Input, error) {
 	type tp struct {
 		pl, id, post string
 		t            int64
-		norm         string
+		norm         string // "text:" + text.Normalize(text): the co-text object key
 	}
 	var (
-		texts   []tp
+		texts   chunked[tp]
 		phrases []phraseAction
 		textErr error
 		textsOK = make(chan struct{})
 	)
+	const textPrefix = "text:"
 	// co-phrase is computed only when asked for: on the scale-1 simulated world it costs about
 	// 15 s (n-grams of 2 M texts), half of the analysis budget.
 	wantPhrase := want[CoPhrase]
@@ -123,19 +124,22 @@ func Load(ctx context.Context, q store.Querier, p Params) (Input, error) {
 					return
 				}
 				// Co-phrase works on the same normalised texts (no second scan of the posts).
-				pts := make([]phraseText, len(texts))
+				pts := make([]phraseText, texts.len())
 				ids := map[string]int32{}
-				for i, x := range texts {
+				for i := range pts {
+					x := texts.at(i)
 					k := key(x.pl, x.id)
 					a, ok := ids[k]
 					if !ok {
 						a = int32(len(ids))
 						ids[k] = a
 					}
-					pts[i] = phraseText{norm: x.norm, account: a, t: x.t, target: watch[k], watched: watch[k]}
+					pts[i] = phraseText{norm: x.norm[len(textPrefix):], account: a, t: x.t, target: watch[k], watched: watch[k]}
 				}
 				phrases = phraseActions(pts, p.PhraseN, p.PhraseMaxAccounts, !onlyTargets)
 			}()
+			buf := make([]byte, 0, 1024)
+			var lastPl string
 			textErr = each(`SELECT platform, author_id, id, text, `+secs("created_at")+`
 FROM posts WHERE kind <> 'repost' AND text IS NOT NULL AND text <> '' AND created_at IS NOT NULL
 ORDER BY platform, id`, func(r *sql.Rows) error {
@@ -144,8 +148,14 @@ ORDER BY platform, id`, func(r *sql.Rows) error {
 				if err := r.Scan(&x.pl, &x.id, &x.post, &raw, &x.t); err != nil {
 					return err
 				}
-				if x.norm = text.Normalize(raw); x.norm != "" {
-					texts = append(texts, x)
+				if x.pl == lastPl {
+					x.pl = lastPl // one copy of the platform name, not one per row
+				}
+				lastPl = x.pl
+				buf = text.AppendNormalize(append(buf[:0], textPrefix...), raw)
+				if len(buf) > len(textPrefix) {
+					x.norm = string(buf)
+					texts.add(x)
 				}
 				return nil
 			})
@@ -155,10 +165,11 @@ ORDER BY platform, id`, func(r *sql.Rows) error {
 	}
 	defer func() { <-textsOK }() // an early return still waits for the text query to end
 
-	kinds := map[string]Signal{"repost": CoRepost, "reply": CoReply, "quote": CoQuote}
+	// Engagement kinds arrive as small integers (no string per row).
+	kinds := []Signal{CoRepost, CoReply, CoQuote}
 	var ks []string
-	for k, s := range kinds {
-		if all || want[s] {
+	for i, k := range []string{"repost", "reply", "quote"} {
+		if all || want[kinds[i]] {
 			ks = append(ks, "'"+k+"'")
 		}
 	}
@@ -168,12 +179,21 @@ ORDER BY platform, id`, func(r *sql.Rows) error {
 		obj              int32
 	}
 	if len(ks) > 0 {
-		err := each(`SELECT e.platform, e.account_id, e.kind, e.post_id, coalesce(e.post_author_id, ''), `+secs(`e."at"`)+`,
-       coalesce(`+secs("p.created_at")+`, 0), coalesce(e.via_post_id, '')
-FROM engagements e LEFT JOIN posts p ON p.platform = e.platform AND p.id = e.post_id
+		// With a watchlist the target posts' creation times are read apart (a few hundred
+		// thousand rows) instead of joining every engagement to the posts.
+		created := "0"
+		from := "engagements e"
+		if !onlyTargets {
+			created = "coalesce(" + secs("p.created_at") + ", 0)"
+			from += " LEFT JOIN posts p ON p.platform = e.platform AND p.id = e.post_id"
+		}
+		err := each(`SELECT e.platform, e.account_id, CASE e.kind WHEN 'repost' THEN 0 WHEN 'reply' THEN 1 ELSE 2 END,
+       e.post_id, coalesce(e.post_author_id, ''), `+secs(`e."at"`)+`, `+created+`, coalesce(e.via_post_id, '')
+FROM `+from+`
 WHERE e.kind IN (`+strings.Join(ks, ",")+`) AND e."at" IS NOT NULL AND e.post_id IS NOT NULL
 ORDER BY e.platform, e.post_id, e."at", e.account_id, e.kind`, func(r *sql.Rows) error {
-			var pl, id, kind, post, author, via string
+			var pl, id, post, author, via string
+			var kind int
 			var t, created int64
 			if err := r.Scan(&pl, &id, &kind, &post, &author, &t, &created, &via); err != nil {
 				return err
@@ -181,6 +201,9 @@ ORDER BY e.platform, e.post_id, e."at", e.account_id, e.kind`, func(r *sql.Rows)
 			// Rows come ordered by post: the object, its author and whether it is a target are
 			// those of the previous row unless the post changed.
 			if pl != last.pl || post != last.post || author != last.author {
+				if pl == last.pl {
+					pl = last.pl
+				}
 				last.pl, last.post, last.author = pl, post, author
 				last.target = !onlyTargets || watch[key(pl, author)]
 				if last.target {
@@ -197,15 +220,30 @@ ORDER BY e.platform, e.post_id, e."at", e.account_id, e.kind`, func(r *sql.Rows)
 			b.SetCreated(last.obj, created)
 			// The content is the repost, reply or quote itself (when it is known as a post), so
 			// that evidence cards can show example posts; each is a distinct post.
-			content := int32(-1)
-			if via != "" {
-				content = b.NewContent(key(pl, via))
-			}
-			b.Add(kinds[kind], acc(pl, id), last.obj, content, t)
+			b.Add(kinds[kind], acc(pl, id), last.obj, b.NewContent(via), t)
 			return nil
 		})
 		if err != nil {
 			return Input{}, err
+		}
+		if onlyTargets {
+			err := each(`WITH w AS (SELECT DISTINCT platform, account_id FROM watchlist WHERE account_id IS NOT NULL)
+SELECT p.platform, p.id, `+secs("p.created_at")+`
+FROM posts p JOIN w ON p.platform = w.platform AND p.author_id = w.account_id
+WHERE p.created_at IS NOT NULL`, func(r *sql.Rows) error {
+				var pl, id string
+				var t int64
+				if err := r.Scan(&pl, &id, &t); err != nil {
+					return err
+				}
+				if o, ok := b.HasObject(key(pl, id)); ok {
+					b.SetCreated(o, t)
+				}
+				return nil
+			})
+			if err != nil {
+				return Input{}, err
+			}
 		}
 	}
 
@@ -215,31 +253,33 @@ ORDER BY e.platform, e.post_id, e."at", e.account_id, e.kind`, func(r *sql.Rows)
 	}
 	if all || want[CoText] {
 		if p.NearDuplicates {
-			norms := make([]string, len(texts))
-			for i := range texts {
-				norms[i] = texts[i].norm
+			norms := make([]string, texts.len())
+			for i := range norms {
+				norms[i] = texts.at(i).norm[len(textPrefix):]
 			}
 			groups := text.NearDuplicateGroups(norms, text.LSHParams{Seed: p.Seed})
-			for i := range texts {
-				texts[i].norm = fmt.Sprintf("near:%d", groups[i])
-			}
-		} else {
-			for i := range texts {
-				texts[i].norm = "text:" + texts[i].norm
+			for i := range norms {
+				texts.at(i).norm = fmt.Sprintf("near:%d", groups[i])
 			}
 		}
-		for _, x := range texts {
-			b.Add(CoText, acc(x.pl, x.id), b.Object(x.norm, -1), b.Content(key(x.pl, x.post)), x.t)
+		// Each row is a distinct post: its content needs no lookup.
+		for i := range texts.len() {
+			x := texts.at(i)
+			b.Add(CoText, acc(x.pl, x.id), b.Object(x.norm, -1), b.NewContent(x.post), x.t)
 		}
 	}
 	for _, a := range phrases {
-		x := &texts[a.text]
+		x := texts.at(int(a.text))
 		o := b.Object("phrase:"+a.phrase, -1)
 		b.SetCreated(o, a.first)
 		b.Add(CoPhrase, acc(x.pl, x.id), o, b.Content(key(x.pl, x.post)), x.t)
 	}
 
 	if all || want[CoLink] {
+		var lastLink struct {
+			pl, post string
+			content  int32
+		}
 		err := each(`SELECT platform, author_id, post_id, url, coalesce(domain, ''), `+secs("created_at")+`
 FROM post_urls WHERE kind <> 'repost' AND url IS NOT NULL AND created_at IS NOT NULL
 ORDER BY platform, post_id, url`, func(r *sql.Rows) error {
@@ -257,7 +297,11 @@ ORDER BY platform, post_id, url`, func(r *sql.Rows) error {
 				}
 				obj = "domain:" + domain
 			}
-			b.Add(CoLink, acc(pl, id), b.Object(obj, -1), b.Content(key(pl, post)), t)
+			// Rows come ordered by post: a post's URLs share its content.
+			if pl != lastLink.pl || post != lastLink.post {
+				lastLink.pl, lastLink.post, lastLink.content = pl, post, b.NewContent(post)
+			}
+			b.Add(CoLink, acc(pl, id), b.Object(obj, -1), lastLink.content, t)
 			return nil
 		})
 		if err != nil {
@@ -273,7 +317,7 @@ ORDER BY platform, post_id, url`, func(r *sql.Rows) error {
 		}
 		flush := func() {
 			if len(cur.tags) > 0 {
-				b.Add(CoHashtag, acc(cur.pl, cur.id), b.Object("tags:"+strings.Join(cur.tags, " "), -1), b.Content(key(cur.pl, cur.post)), cur.t)
+				b.Add(CoHashtag, acc(cur.pl, cur.id), b.Object("tags:"+strings.Join(cur.tags, " "), -1), b.NewContent(cur.post), cur.t)
 			}
 			cur.tags = cur.tags[:0]
 		}
@@ -376,3 +420,25 @@ QUALIFY row_number() OVER (PARTITION BY platform, account_id ORDER BY observed_a
 	in.StatusAsOf = asOf
 	return in, nil
 }
+
+// chunked is an append-only list stored in fixed-size chunks, so that growing it to millions
+// of elements copies nothing.
+type chunked[T any] struct {
+	chunks [][]T
+	n      int
+}
+
+const chunkLen = 1 << 16
+
+func (c *chunked[T]) add(x T) {
+	if c.n%chunkLen == 0 {
+		c.chunks = append(c.chunks, make([]T, 0, chunkLen))
+	}
+	last := &c.chunks[len(c.chunks)-1]
+	*last = append(*last, x)
+	c.n++
+}
+
+func (c *chunked[T]) len() int { return c.n }
+
+func (c *chunked[T]) at(i int) *T { return &c.chunks[i/chunkLen][i%chunkLen] }

@@ -138,7 +138,7 @@ func (db *DB) migrate(ctx context.Context, migs []migration) error {
 	case have == want:
 		return nil
 	case db.opt.ReadOnly:
-		return fmt.Errorf("schema version %d needs migrating to %d, which a read-only open cannot do: open the study once read-write (e.g. `echotrace stats`): %w", have, want, store.ErrReadOnly)
+		return fmt.Errorf("schema version %d needs migrating to %d, which a read-only open cannot do: open it read-write once, e.g. with `echotrace init` on the study (which migrates it and keeps its data): %w", have, want, store.ErrReadOnly)
 	}
 	for _, m := range migs {
 		if m.version <= have {

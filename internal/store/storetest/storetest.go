@@ -442,6 +442,7 @@ func testEngagementsView(t *testing.T, s store.Store) {
 			ref("r1", "a1", event.KindRepost, "p1", "w1", 1),
 			ref("q1", "a2", event.KindQuote, "p1", "", 2), // author filled from p1 in the view
 			ref("c1", "a3", event.KindReply, "p1", "w1", 3),
+			ref("q2", "a6", event.KindQuote, "p9", "", 5), // p9 unknown: no author, row kept
 		},
 		Engagements: []event.Engagement{
 			// Already represented by post r1: not counted again.
@@ -466,6 +467,7 @@ func testEngagementsView(t *testing.T, s store.Store) {
 			"x|a3|reply|p1|w1|2020-06-09T12:03:00Z",
 			"x|a4|like|p1|w1|∅",
 			"x|a5|repost|p1|w1|2020-06-09T12:04:00Z",
+			"x|a6|quote|p9|∅|2020-06-09T12:05:00Z",
 		})
 	// A later, earlier time for a5 replaces 12:04; a later one does not.
 	load(t, s, "", &event.Batch{Engagements: []event.Engagement{
