@@ -2,6 +2,7 @@ package coord
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -174,6 +175,40 @@ func NewBuilder() *Builder {
 	}
 }
 
+// Reserve makes room for n more actions of signal s, so that loading millions of them does not
+// copy the columns over and over as they grow (a capacity hint: more or fewer may be added).
+func (b *Builder) Reserve(s Signal, n int) {
+	if n <= 0 {
+		return
+	}
+	k, ok := b.signals[s]
+	if !ok {
+		k = len(b.in.Actions)
+		b.signals[s] = k
+		b.in.Actions = append(b.in.Actions, Actions{Signal: s})
+	}
+	a := &b.in.Actions[k]
+	a.Account = slices.Grow(a.Account, n)
+	a.Object = slices.Grow(a.Object, n)
+	a.Time = slices.Grow(a.Time, n)
+	a.Content = slices.Grow(a.Content, n)
+}
+
+// ReserveObjects makes room for n more objects and n more contents (capacity hints).
+func (b *Builder) ReserveObjects(objects, contents int) {
+	if objects > 0 {
+		if len(b.objects) == 0 {
+			b.objects = make(map[string]int32, objects)
+		}
+		o := &b.in.Objects
+		o.ID = slices.Grow(o.ID, objects)
+		o.Author = slices.Grow(o.Author, objects)
+	}
+	if contents > 0 {
+		b.in.Contents.ID = slices.Grow(b.in.Contents.ID, contents)
+	}
+}
+
 // Account returns the index of account id, adding it with unknown attributes if new.
 func (b *Builder) Account(id string) int32 {
 	if i, ok := b.accounts[id]; ok {
@@ -243,7 +278,7 @@ func (b *Builder) SetCreated(i int32, t int64) {
 		return
 	}
 	if b.in.Objects.Created == nil {
-		b.in.Objects.Created = make([]int64, len(b.in.Objects.ID))
+		b.in.Objects.Created = make([]int64, len(b.in.Objects.ID), cap(b.in.Objects.ID))
 	}
 	b.in.Objects.Created[i] = t
 }

@@ -480,7 +480,19 @@ func sortUnique(keys []uint64, scratch *[]uint64) []uint64 {
 // rleFilter counts runs of equal sorted packed keys, keeping those of at least minCount as
 // pairKey keys; it also returns the number of distinct keys.
 func rleFilter(keys []uint64, minCount uint32, shift uint, lowMask uint64) (pairTable, int64) {
-	var p pairTable
+	// Count the kept runs first, so that the table is allocated once at its size.
+	kept := 0
+	for i := 0; i < len(keys); {
+		j := i + 1
+		for j < len(keys) && keys[j] == keys[i] {
+			j++
+		}
+		if uint32(j-i) >= minCount {
+			kept++
+		}
+		i = j
+	}
+	p := pairTable{keys: make([]uint64, 0, kept), counts: make([]uint32, 0, kept)}
 	var distinct int64
 	for i := 0; i < len(keys); {
 		j := i + 1

@@ -98,6 +98,25 @@ func Load(ctx context.Context, q store.Querier, p Params) (Input, error) {
 	}
 	onlyTargets := !p.AllTargets && len(watch) > 0
 
+	// Capacity hints from one cheap count, so that the millions of actions, objects and
+	// contents below are not copied again and again as their columns grow.
+	var nRepost, nReply, nQuote, nText int
+	if err := each(`SELECT count(*) FILTER (WHERE kind = 'repost'), count(*) FILTER (WHERE kind = 'reply'),
+       count(*) FILTER (WHERE kind = 'quote'), count(*) FILTER (WHERE kind <> 'repost') FROM posts`, func(r *sql.Rows) error {
+		return r.Scan(&nRepost, &nReply, &nQuote, &nText)
+	}); err != nil {
+		return Input{}, err
+	}
+	for _, r := range []struct {
+		s Signal
+		n int
+	}{{CoRepost, nRepost}, {CoReply, nReply}, {CoQuote, nQuote}, {CoText, nText}} {
+		if all || want[r.s] {
+			b.Reserve(r.s, r.n)
+		}
+	}
+	b.ReserveObjects(nText+nText/2, nRepost+nReply+nQuote+nText)
+
 	// Co-text rows are read and normalised in a goroutine while the engagements are scanned
 	// below (2 cores: the two reads overlap); the builder is fed afterwards in the same order as
 	// a sequential load, so the Input is identical.
