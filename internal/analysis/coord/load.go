@@ -3,6 +3,7 @@ package coord
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -245,26 +246,120 @@ ORDER BY e.platform, e.post_id, e."at", e.account_id, e.kind`, func(r *sql.Rows)
 		if err != nil {
 			return Input{}, err
 		}
-		if onlyTargets {
+	}
+
+	// The remaining queries are read in the background while the texts are fed to the builder
+	// (the builder is fed in the same order as a sequential load: the Input is identical).
+	type createdRow struct {
+		pl, id string
+		t      int64
+	}
+	type linkRow struct {
+		pl, id, post, url, domain string
+		t                         int64
+	}
+	type tagRow struct {
+		pl, post, id, tag string
+		t                 int64
+	}
+	type shareRow struct {
+		pl, id, obj, content string
+		t                    int64
+	}
+	type accountRow struct {
+		pl, id             string
+		created, followers int64
+	}
+	type statusRow struct {
+		pl, id, status string
+		at             sql.NullTime
+	}
+	var (
+		created  = later[createdRow]{}
+		links    = later[linkRow]{}
+		tags     = later[tagRow]{}
+		shares   = later[shareRow]{}
+		accounts = later[accountRow]{}
+		statuses = later[statusRow]{}
+	)
+	for _, l := range []interface{ init() }{&created, &links, &tags, &shares, &accounts, &statuses} {
+		l.init()
+	}
+	stop, fetched := make(chan struct{}), make(chan struct{})
+	defer func() { <-fetched }() // runs after close(stop): an early return waits for the reads
+	defer close(stop)
+	go func() {
+		defer close(fetched)
+		read(stop, &created, onlyTargets && len(ks) > 0, func() ([]createdRow, error) {
+			var out []createdRow
 			err := each(`WITH w AS (SELECT DISTINCT platform, account_id FROM watchlist WHERE account_id IS NOT NULL)
 SELECT p.platform, p.id, `+secs("p.created_at")+`
 FROM posts p JOIN w ON p.platform = w.platform AND p.author_id = w.account_id
 WHERE p.created_at IS NOT NULL`, func(r *sql.Rows) error {
-				var pl, id string
-				var t int64
-				if err := r.Scan(&pl, &id, &t); err != nil {
-					return err
-				}
-				if o, ok := b.HasObject(key(pl, id)); ok {
-					b.SetCreated(o, t)
-				}
-				return nil
+				var x createdRow
+				err := r.Scan(&x.pl, &x.id, &x.t)
+				out = append(out, x)
+				return err
 			})
-			if err != nil {
-				return Input{}, err
-			}
-		}
-	}
+			return out, err
+		})
+		read(stop, &links, all || want[CoLink], func() ([]linkRow, error) {
+			var out []linkRow
+			err := each(`SELECT platform, author_id, post_id, url, coalesce(domain, ''), `+secs("created_at")+`
+FROM post_urls WHERE kind <> 'repost' AND url IS NOT NULL AND created_at IS NOT NULL
+ORDER BY platform, post_id, url`, func(r *sql.Rows) error {
+				var x linkRow
+				err := r.Scan(&x.pl, &x.id, &x.post, &x.url, &x.domain, &x.t)
+				out = append(out, x)
+				return err
+			})
+			return out, err
+		})
+		read(stop, &tags, all || want[CoHashtag], func() ([]tagRow, error) {
+			var out []tagRow
+			err := each(`SELECT platform, post_id, author_id, `+secs("created_at")+`, lower(tag)
+FROM post_hashtags WHERE kind <> 'repost' AND created_at IS NOT NULL ORDER BY platform, post_id, position`, func(r *sql.Rows) error {
+				var x tagRow
+				err := r.Scan(&x.pl, &x.post, &x.id, &x.t, &x.tag)
+				out = append(out, x)
+				return err
+			})
+			return out, err
+		})
+		read(stop, &shares, all || want[CoShare], func() ([]shareRow, error) {
+			var out []shareRow
+			err := each(`SELECT platform, account_id, object_id, coalesce(content_id, ''), `+secs(`"at"`)+`
+FROM shares WHERE "at" IS NOT NULL
+ORDER BY platform, object_id, "at", account_id, content_id`, func(r *sql.Rows) error {
+				var x shareRow
+				err := r.Scan(&x.pl, &x.id, &x.obj, &x.content, &x.t)
+				out = append(out, x)
+				return err
+			})
+			return out, err
+		})
+		read(stop, &accounts, true, func() ([]accountRow, error) {
+			var out []accountRow
+			err := each(`SELECT platform, id, coalesce(`+secs("created_at")+`, 0), coalesce(followers, -1) FROM accounts`, func(r *sql.Rows) error {
+				var x accountRow
+				err := r.Scan(&x.pl, &x.id, &x.created, &x.followers)
+				out = append(out, x)
+				return err
+			})
+			return out, err
+		})
+		read(stop, &statuses, true, func() ([]statusRow, error) {
+			var out []statusRow
+			err := each(`SELECT platform, account_id, status, observed_at FROM status_observations WHERE account_id IS NOT NULL
+QUALIFY row_number() OVER (PARTITION BY platform, account_id ORDER BY observed_at DESC) = 1`, func(r *sql.Rows) error {
+				var x statusRow
+				err := r.Scan(&x.pl, &x.id, &x.status, &x.at)
+				out = append(out, x)
+				return err
+			})
+			return out, err
+		})
+	}()
 
 	<-textsOK
 	if textErr != nil {
@@ -294,117 +389,87 @@ WHERE p.created_at IS NOT NULL`, func(r *sql.Rows) error {
 		b.Add(CoPhrase, acc(x.pl, x.id), o, b.Content(key(x.pl, x.post)), x.t)
 	}
 
-	if all || want[CoLink] {
-		var lastLink struct {
-			pl, post string
-			content  int32
+	// Target posts' creation times (with a watchlist; otherwise joined above).
+	rows, err := created.wait()
+	if err != nil {
+		return Input{}, err
+	}
+	for _, x := range rows {
+		if o, ok := b.HasObject(key(x.pl, x.id)); ok {
+			b.SetCreated(o, x.t)
 		}
-		err := each(`SELECT platform, author_id, post_id, url, coalesce(domain, ''), `+secs("created_at")+`
-FROM post_urls WHERE kind <> 'repost' AND url IS NOT NULL AND created_at IS NOT NULL
-ORDER BY platform, post_id, url`, func(r *sql.Rows) error {
-			var pl, id, post, u, domain string
-			var t int64
-			if err := r.Scan(&pl, &id, &post, &u, &domain, &t); err != nil {
-				return err
-			}
-			obj := "url:" + u
-			if p.SameDomain {
-				if domain == "" {
-					if pu, err := url.Parse(u); err == nil {
-						domain = strings.TrimPrefix(strings.ToLower(pu.Hostname()), "www.")
-					}
+	}
+
+	linkRows, err := links.wait()
+	if err != nil {
+		return Input{}, err
+	}
+	var lastLink struct {
+		pl, post string
+		content  int32
+	}
+	for _, x := range linkRows {
+		obj := "url:" + x.url
+		if p.SameDomain {
+			domain := x.domain
+			if domain == "" {
+				if pu, err := url.Parse(x.url); err == nil {
+					domain = strings.TrimPrefix(strings.ToLower(pu.Hostname()), "www.")
 				}
-				obj = "domain:" + domain
 			}
-			// Rows come ordered by post: a post's URLs share its content.
-			if pl != lastLink.pl || post != lastLink.post {
-				lastLink.pl, lastLink.post, lastLink.content = pl, post, b.NewContent(post)
-			}
-			b.Add(CoLink, acc(pl, id), b.Object(obj, -1), lastLink.content, t)
-			return nil
-		})
-		if err != nil {
-			return Input{}, err
+			obj = "domain:" + domain
 		}
+		// Rows come ordered by post: a post's URLs share its content.
+		if x.pl != lastLink.pl || x.post != lastLink.post {
+			lastLink.pl, lastLink.post, lastLink.content = x.pl, x.post, b.NewContent(x.post)
+		}
+		b.Add(CoLink, acc(x.pl, x.id), b.Object(obj, -1), lastLink.content, x.t)
 	}
 
-	if all || want[CoHashtag] {
-		var cur struct {
-			pl, id, post string
-			t            int64
-			tags         []string
+	tagRows, err := tags.wait()
+	if err != nil {
+		return Input{}, err
+	}
+	// Rows come ordered by post and position: a post's tags, in order, are one object.
+	var seq []string
+	for i := 0; i < len(tagRows); {
+		x := tagRows[i]
+		seq = seq[:0]
+		for ; i < len(tagRows) && tagRows[i].pl == x.pl && tagRows[i].post == x.post; i++ {
+			seq = append(seq, tagRows[i].tag)
 		}
-		flush := func() {
-			if len(cur.tags) > 0 {
-				b.Add(CoHashtag, acc(cur.pl, cur.id), b.Object("tags:"+strings.Join(cur.tags, " "), -1), b.NewContent(cur.post), cur.t)
-			}
-			cur.tags = cur.tags[:0]
-		}
-		err := each(`SELECT platform, post_id, author_id, `+secs("created_at")+`, lower(tag)
-FROM post_hashtags WHERE kind <> 'repost' AND created_at IS NOT NULL ORDER BY platform, post_id, position`, func(r *sql.Rows) error {
-			var pl, post, id, tag string
-			var t int64
-			if err := r.Scan(&pl, &post, &id, &t, &tag); err != nil {
-				return err
-			}
-			if pl != cur.pl || post != cur.post {
-				flush()
-				cur.pl, cur.post, cur.id, cur.t = pl, post, id, t
-			}
-			cur.tags = append(cur.tags, tag)
-			return nil
-		})
-		if err != nil {
-			return Input{}, err
-		}
-		flush()
+		b.Add(CoHashtag, acc(x.pl, x.id), b.Object("tags:"+strings.Join(seq, " "), -1), b.NewContent(x.post), x.t)
 	}
 
-	if all || want[CoShare] {
-		err := each(`SELECT platform, account_id, object_id, coalesce(content_id, ''), `+secs(`"at"`)+`
-FROM shares WHERE "at" IS NOT NULL
-ORDER BY platform, object_id, "at", account_id, content_id`, func(r *sql.Rows) error {
-			var pl, id, obj, content string
-			var t int64
-			if err := r.Scan(&pl, &id, &obj, &content, &t); err != nil {
-				return err
-			}
-			b.Add(CoShare, acc(pl, id), b.Object(obj, -1), b.Content(content), t)
-			return nil
-		})
-		if err != nil {
-			return Input{}, err
-		}
+	shareRows, err := shares.wait()
+	if err != nil {
+		return Input{}, err
+	}
+	for _, x := range shareRows {
+		b.Add(CoShare, acc(x.pl, x.id), b.Object(x.obj, -1), b.Content(x.content), x.t)
 	}
 
 	// Account attributes, for accounts that act or are watched.
-	err := each(`SELECT platform, id, coalesce(`+secs("created_at")+`, 0), coalesce(followers, -1) FROM accounts`, func(r *sql.Rows) error {
-		var pl, id string
-		var created, followers int64
-		if err := r.Scan(&pl, &id, &created, &followers); err != nil {
-			return err
+	accountRows, err := accounts.wait()
+	if err != nil {
+		return Input{}, err
+	}
+	for _, x := range accountRows {
+		if _, ok := b.HasAccount(key(x.pl, x.id)); ok {
+			b.SetAccount(key(x.pl, x.id), x.created, x.followers, StatusUnknown, false)
 		}
-		if _, ok := b.HasAccount(key(pl, id)); ok {
-			b.SetAccount(key(pl, id), created, followers, StatusUnknown, false)
-		}
-		return nil
-	})
+	}
+	statusRows, err := statuses.wait()
 	if err != nil {
 		return Input{}, err
 	}
 	var asOf time.Time
-	err = each(`SELECT platform, account_id, status, observed_at FROM status_observations WHERE account_id IS NOT NULL
-QUALIFY row_number() OVER (PARTITION BY platform, account_id ORDER BY observed_at DESC) = 1`, func(r *sql.Rows) error {
-		var pl, id, status string
-		var at sql.NullTime
-		if err := r.Scan(&pl, &id, &status, &at); err != nil {
-			return err
-		}
-		if at.Valid && at.Time.After(asOf) {
-			asOf = at.Time
+	for _, x := range statusRows {
+		if x.at.Valid && x.at.Time.After(asOf) {
+			asOf = x.at.Time
 		}
 		st := StatusUnknown
-		switch status {
+		switch x.status {
 		case "suspended":
 			st = StatusSuspended
 		case "deleted":
@@ -412,13 +477,9 @@ QUALIFY row_number() OVER (PARTITION BY platform, account_id ORDER BY observed_a
 		case "active":
 			st = StatusActive
 		}
-		if _, ok := b.HasAccount(key(pl, id)); ok {
-			b.SetAccount(key(pl, id), 0, -1, st, false)
+		if _, ok := b.HasAccount(key(x.pl, x.id)); ok {
+			b.SetAccount(key(x.pl, x.id), 0, -1, st, false)
 		}
-		return nil
-	})
-	if err != nil {
-		return Input{}, err
 	}
 	for k := range watch {
 		b.SetAccount(k, 0, -1, StatusUnknown, true)
@@ -461,3 +522,33 @@ func (c *chunked[T]) add(x T) {
 func (c *chunked[T]) len() int { return c.n }
 
 func (c *chunked[T]) at(i int) *T { return &c.chunks[i/chunkLen][i%chunkLen] }
+
+// later is the result of a query read in the background.
+type later[T any] struct {
+	done chan struct{}
+	rows []T
+	err  error
+}
+
+func (l *later[T]) init() { l.done = make(chan struct{}) }
+
+// wait returns the rows once read.
+func (l *later[T]) wait() ([]T, error) {
+	<-l.done
+	return l.rows, l.err
+}
+
+// read fills l with fetch's rows when wanted (otherwise none), unless stop is closed first
+// (the load returned early).
+func read[T any](stop <-chan struct{}, l *later[T], wanted bool, fetch func() ([]T, error)) {
+	defer close(l.done)
+	select {
+	case <-stop:
+		l.err = errors.New("coord load: stopped")
+		return
+	default:
+	}
+	if wanted {
+		l.rows, l.err = fetch()
+	}
+}
