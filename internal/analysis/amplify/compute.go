@@ -1,6 +1,8 @@
 package amplify
 
 import (
+	"github.com/echotrace/echotrace/internal/radix"
+
 	"cmp"
 	"fmt"
 	"math"
@@ -353,7 +355,10 @@ func Compute(in Input, p Params) (Findings, error) {
 	for i := range firstEng {
 		firstEng[i] = NoTime
 	}
-	var repostPairs, engagePairs, coverKeys []uint64 // (watch, account), (watch, account), (account, post)
+	// (watch, account), (watch, account), (account, post); at most one of each per engagement.
+	repostPairs := make([]uint64, 0, len(eng.Post))
+	engagePairs := make([]uint64, 0, len(eng.Post))
+	coverKeys := make([]uint64, 0, len(eng.Post))
 	// Weekly rows, indexed by (watch index + 1, week number); watch index -1 stands for all.
 	weekIdx := map[uint64]int32{}
 	weeks := []WeekRow{}
@@ -516,8 +521,9 @@ func Compute(in Input, p Params) (Findings, error) {
 	// Per watch account: its amplifiers (any of repost, quote, reply) with their reposts of its
 	// posts (zeros included), for its concentration; and each reposter's top watch account.
 	// Every repost pair is also an engagement pair, so one merge of the sorted lists counts them.
-	slices.Sort(repostPairs)
-	slices.Sort(engagePairs)
+	scratch := make([]uint64, max(len(engagePairs), len(coverKeys)))
+	radix.Sort(repostPairs, scratch)
+	radix.Sort(engagePairs, scratch)
 	engagePairs = slices.Compact(engagePairs)
 	topWatch := make([]int32, na)
 	topCount := make([]int64, na)
@@ -564,14 +570,15 @@ func Compute(in Input, p Params) (Findings, error) {
 	}
 
 	// Coverage: distinct original posts of a watch account an amplifier reposted or replied to.
-	slices.Sort(coverKeys)
+	radix.Sort(coverKeys, scratch)
 	coverKeys = slices.Compact(coverKeys)
 	byWatch := make([]uint64, len(coverKeys))
 	for i, k := range coverKeys {
 		a, pi := unpair(k)
 		byWatch[i] = pair(posts.Author[pi], a)
 	}
-	slices.Sort(byWatch)
+	radix.Sort(byWatch, scratch)
+	scratch = nil
 	topCoverage := make([]float64, na)
 	for i := 0; i < len(byWatch); {
 		j := i

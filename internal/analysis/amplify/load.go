@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/echotrace/echotrace/internal/store"
@@ -136,24 +137,45 @@ FROM posts p JOIN w ON p.platform = w.platform AND p.author_id = w.account_id` +
 	withTargets := `WITH w AS (SELECT DISTINCT platform, account_id FROM watchlist WHERE account_id IS NOT NULL),
 t AS (SELECT p.platform, p.id FROM posts p JOIN w ON p.platform = w.platform AND p.author_id = w.account_id` + where + `)
 `
-	if err := each(ctx, q, withTargets+`SELECT e.platform, e.account_id, e.kind, e.post_id, `+sec(`e."at"`)+`
+	// Capacity for the engagement columns, from a cheap count over the posts.
+	var refs int
+	if err := each(ctx, q, `SELECT count(*) FROM posts WHERE kind IN ('repost', 'quote', 'reply')`, func(r *sql.Rows) error {
+		return r.Scan(&refs)
+	}); err != nil {
+		return Input{}, fmt.Errorf("count engagements: %w", err)
+	}
+	e := &l.in.Engagements
+	e.Account, e.Post = slices.Grow(e.Account, refs), slices.Grow(e.Post, refs)
+	e.Kind, e.At = slices.Grow(e.Kind, refs), slices.Grow(e.At, refs)
+	kinds := [...]Kind{Repost, Quote, Reply}
+	var last struct {
+		platform, post string
+		pi             uint8
+		index          int32
+		ok             bool
+	}
+	if err := each(ctx, q, withTargets+`SELECT e.platform, e.account_id, CASE e.kind WHEN 'repost' THEN 0 WHEN 'quote' THEN 1 ELSE 2 END,
+       e.post_id, `+sec(`e."at"`)+`
 FROM engagements e JOIN t ON e.platform = t.platform AND e.post_id = t.id
 WHERE e.kind IN ('repost', 'quote', 'reply') AND e.account_id IS NOT NULL`, func(r *sql.Rows) error {
-		var platform, account, kind, post string
+		var platform, account, post string
+		var kind int
 		var when sql.NullInt64
 		if err := r.Scan(&platform, &account, &kind, &post, &when); err != nil {
 			return err
 		}
-		pi, ok := l.lookup(platform)
-		if !ok {
+		// Rows of one post often follow each other: its lookup is reused.
+		if platform != last.platform || post != last.post {
+			last.platform, last.post, last.ok = platform, post, false
+			if pi, ok := l.lookup(platform); ok {
+				last.pi = pi
+				last.index, last.ok = l.posts[pi][post]
+			}
+		}
+		if !last.ok {
 			return nil
 		}
-		post32, ok := l.posts[pi][post]
-		if !ok {
-			return nil
-		}
-		k, _ := ParseKind(kind)
-		l.in.Engagements.Add(l.account(pi, account), post32, k, orNoTime(when))
+		l.in.Engagements.Add(l.account(last.pi, account), last.index, kinds[kind], orNoTime(when))
 		return nil
 	}, append(args, args...)...); err != nil {
 		return Input{}, fmt.Errorf("load engagements: %w", err)

@@ -1,6 +1,8 @@
 package coord
 
 import (
+	"github.com/echotrace/echotrace/internal/radix"
+
 	"bufio"
 	"context"
 	"encoding/binary"
@@ -448,7 +450,7 @@ func countPairs(ctx context.Context, g groups, o kernelOpts) (pairTable, kernelS
 				if len(scratch) < len(buf) {
 					scratch = make([]uint64, len(buf))
 				}
-				radixSort(buf, scratch)
+				radix.Sort(buf, scratch)
 				outs[p], cand[p] = rleFilter(buf, o.minCount, shift, lowMask)
 			}
 		}()
@@ -473,7 +475,7 @@ func sortUnique(keys []uint64, scratch *[]uint64) []uint64 {
 	if len(*scratch) < len(keys) {
 		*scratch = make([]uint64, len(keys))
 	}
-	radixSort(keys, *scratch)
+	radix.Sort(keys, *scratch)
 	return uniqueSorted(keys)
 }
 

@@ -116,25 +116,6 @@ func TestSweepPairs(t *testing.T) {
 	}
 }
 
-func TestRadixSort(t *testing.T) {
-	t.Parallel()
-	rng := rand.New(rand.NewPCG(3, 4))
-	for _, n := range []int{0, 1, 63, 64, 1000, 100000} {
-		for _, mask := range []uint64{math.MaxUint64, 0xFFFFF_000FFFFF, 0xFF} {
-			keys := make([]uint64, n)
-			for i := range keys {
-				keys[i] = rng.Uint64() & mask
-			}
-			want := slices.Clone(keys)
-			slices.Sort(want)
-			radixSort(keys, make([]uint64, n))
-			if !slices.Equal(keys, want) {
-				t.Fatalf("n=%d mask=%x: not sorted", n, mask)
-			}
-		}
-	}
-}
-
 // handInput: accounts a, b, c, d; objects p1..p3 (posts by watch account w).
 //
 //	p1: a@0 b@30 c@100           → a–b (30 s)

@@ -1,5 +1,7 @@
 package coord
 
+import "github.com/echotrace/echotrace/internal/radix"
+
 // cand is an account pair with its distinct co-acted objects per signal run and in total.
 type cand struct {
 	key    uint64
@@ -46,7 +48,7 @@ func mergeTables(runs []*signalRun, minTotal int) []cand {
 		}
 	}
 	sk, sv := make([]uint64, n), make([]uint64, n)
-	radixSortKV(keys, vals, sk, sv)
+	radix.SortKV(keys, vals, sk, sv)
 	sk, sv = nil, nil
 
 	nr := len(runs)
