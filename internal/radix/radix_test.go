@@ -50,4 +50,3 @@ func TestSortKV(t *testing.T) {
 		}
 	}
 }
-
