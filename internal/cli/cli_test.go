@@ -27,7 +27,7 @@ func TestMain(m *testing.M) {
 }
 
 // run runs the CLI in-process and returns stdout, stderr and the exit code.
-func run(t *testing.T, args ...string) (string, string, int) {
+func run(t testing.TB, args ...string) (string, string, int) {
 	t.Helper()
 	reg, err := all.New(all.Options{})
 	if err != nil {
@@ -38,7 +38,7 @@ func run(t *testing.T, args ...string) (string, string, int) {
 	return out.String(), errb.String(), code
 }
 
-func mustRun(t *testing.T, args ...string) string {
+func mustRun(t testing.TB, args ...string) string {
 	t.Helper()
 	out, errs, code := run(t, args...)
 	if code != 0 {
