@@ -169,8 +169,36 @@ func cards(in *Input, runs []*signalRun, edges []Edge, gs [][]int32, tests [][2]
 		cs[ci].PValue = poissonTail(int(math.Round(cs[ci].Observed)), cs[ci].Expected)
 		cs[ci].Score = significance(cs[ci].PValue)
 	}
+	targetAuthors(in, cs)
 	organic(in, cs, of)
 	return cs
+}
+
+// targetAuthors fills the authors of the clusters' top targets, in one pass over the objects
+// for all clusters.
+func targetAuthors(in *Input, cs []Cluster) {
+	objIdx := map[string]int32{}
+	for _, c := range cs {
+		for _, t := range c.Targets {
+			objIdx[t.Object] = -1
+		}
+	}
+	if len(objIdx) == 0 {
+		return
+	}
+	for o, id := range in.Objects.ID {
+		if _, ok := objIdx[id]; ok {
+			objIdx[id] = int32(o)
+		}
+	}
+	for ci := range cs {
+		for i := range cs[ci].Targets {
+			t := &cs[ci].Targets[i]
+			if o := objIdx[t.Object]; o >= 0 && in.Objects.Author[o] >= 0 {
+				t.Author = in.Accounts.ID[in.Objects.Author[o]]
+			}
+		}
+	}
 }
 
 func cmpStr(a, b string) int {
@@ -226,20 +254,6 @@ func card(in *Input, runs []*signalRun, edges []Edge, c *Cluster, p Params) {
 	})
 	if len(c.Targets) > 10 {
 		c.Targets = c.Targets[:10]
-	}
-	objIdx := map[string]int32{}
-	for _, t := range c.Targets {
-		objIdx[t.Object] = -1
-	}
-	for o, id := range in.Objects.ID {
-		if _, ok := objIdx[id]; ok {
-			objIdx[id] = int32(o)
-		}
-	}
-	for i := range c.Targets {
-		if o := objIdx[c.Targets[i].Object]; o >= 0 && in.Objects.Author[o] >= 0 {
-			c.Targets[i].Author = in.Accounts.ID[in.Objects.Author[o]]
-		}
 	}
 	var created []int64
 	var followers []float64
