@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/echotrace/echotrace/internal/analysis/text"
@@ -121,6 +122,88 @@ func Load(ctx context.Context, q store.Querier, p Params) (Input, error) {
 	// Co-text rows are read and normalised in a goroutine while the engagements are scanned
 	// below (2 cores: the two reads overlap); the builder is fed afterwards in the same order as
 	// a sequential load, so the Input is identical.
+	// The remaining queries are read in the background, in two chains: links, hashtags and
+	// shares once the texts are read; target-post times, accounts and statuses once the
+	// engagements are. The builder is fed in the same order as a sequential load: the Input is
+	// identical.
+	type createdRow struct {
+		pl, id string
+		t      int64
+	}
+	type linkRow struct {
+		pl, id, post, url, domain string
+		t                         int64
+	}
+	type tagRow struct {
+		pl, post, id, tag string
+		t                 int64
+	}
+	type shareRow struct {
+		pl, id, obj, content string
+		t                    int64
+	}
+	type accountRow struct {
+		pl, id             string
+		created, followers int64
+	}
+	type statusRow struct {
+		pl, id, status string
+		at             sql.NullTime
+	}
+	var (
+		created  = later[createdRow]{}
+		links    = later[linkRow]{}
+		tags     = later[tagRow]{}
+		shares   = later[shareRow]{}
+		accounts = later[accountRow]{}
+		statuses = later[statusRow]{}
+	)
+	for _, l := range []interface{ init() }{&created, &links, &tags, &shares, &accounts, &statuses} {
+		l.init()
+	}
+	stop := make(chan struct{})
+	var fetching sync.WaitGroup
+	defer func() { close(stop); fetching.Wait() }() // an early return waits for the reads
+	fetching.Add(1)
+	chainA := func() {
+		defer fetching.Done()
+		read(stop, &links, all || want[CoLink], func() ([]linkRow, error) {
+			var out []linkRow
+			err := each(`SELECT platform, author_id, post_id, url, coalesce(domain, ''), `+secs("created_at")+`
+FROM post_urls WHERE kind <> 'repost' AND url IS NOT NULL AND created_at IS NOT NULL
+ORDER BY platform, post_id, url`, func(r *sql.Rows) error {
+				var x linkRow
+				err := r.Scan(&x.pl, &x.id, &x.post, &x.url, &x.domain, &x.t)
+				out = append(out, x)
+				return err
+			})
+			return out, err
+		})
+		read(stop, &tags, all || want[CoHashtag], func() ([]tagRow, error) {
+			var out []tagRow
+			err := each(`SELECT platform, post_id, author_id, `+secs("created_at")+`, lower(tag)
+FROM post_hashtags WHERE kind <> 'repost' AND created_at IS NOT NULL ORDER BY platform, post_id, position`, func(r *sql.Rows) error {
+				var x tagRow
+				err := r.Scan(&x.pl, &x.post, &x.id, &x.t, &x.tag)
+				out = append(out, x)
+				return err
+			})
+			return out, err
+		})
+		read(stop, &shares, all || want[CoShare], func() ([]shareRow, error) {
+			var out []shareRow
+			err := each(`SELECT platform, account_id, object_id, coalesce(content_id, ''), `+secs(`"at"`)+`
+FROM shares WHERE "at" IS NOT NULL
+ORDER BY platform, object_id, "at", account_id, content_id`, func(r *sql.Rows) error {
+				var x shareRow
+				err := r.Scan(&x.pl, &x.id, &x.obj, &x.content, &x.t)
+				out = append(out, x)
+				return err
+			})
+			return out, err
+		})
+	}
+
 	type tp struct {
 		pl, id, post string
 		t            int64
@@ -179,9 +262,11 @@ ORDER BY platform, id`, func(r *sql.Rows) error {
 				}
 				return nil
 			})
+			go chainA()
 		}()
 	} else {
 		close(textsOK)
+		go chainA()
 	}
 	defer func() { <-textsOK }() // an early return still waits for the text query to end
 
@@ -248,48 +333,9 @@ ORDER BY e.platform, e.post_id, e."at", e.account_id, e.kind`, func(r *sql.Rows)
 		}
 	}
 
-	// The remaining queries are read in the background while the texts are fed to the builder
-	// (the builder is fed in the same order as a sequential load: the Input is identical).
-	type createdRow struct {
-		pl, id string
-		t      int64
-	}
-	type linkRow struct {
-		pl, id, post, url, domain string
-		t                         int64
-	}
-	type tagRow struct {
-		pl, post, id, tag string
-		t                 int64
-	}
-	type shareRow struct {
-		pl, id, obj, content string
-		t                    int64
-	}
-	type accountRow struct {
-		pl, id             string
-		created, followers int64
-	}
-	type statusRow struct {
-		pl, id, status string
-		at             sql.NullTime
-	}
-	var (
-		created  = later[createdRow]{}
-		links    = later[linkRow]{}
-		tags     = later[tagRow]{}
-		shares   = later[shareRow]{}
-		accounts = later[accountRow]{}
-		statuses = later[statusRow]{}
-	)
-	for _, l := range []interface{ init() }{&created, &links, &tags, &shares, &accounts, &statuses} {
-		l.init()
-	}
-	stop, fetched := make(chan struct{}), make(chan struct{})
-	defer func() { <-fetched }() // runs after close(stop): an early return waits for the reads
-	defer close(stop)
+	fetching.Add(1)
 	go func() {
-		defer close(fetched)
+		defer fetching.Done()
 		read(stop, &created, onlyTargets && len(ks) > 0, func() ([]createdRow, error) {
 			var out []createdRow
 			err := each(`WITH w AS (SELECT DISTINCT platform, account_id FROM watchlist WHERE account_id IS NOT NULL)
@@ -298,41 +344,6 @@ FROM posts p JOIN w ON p.platform = w.platform AND p.author_id = w.account_id
 WHERE p.created_at IS NOT NULL`, func(r *sql.Rows) error {
 				var x createdRow
 				err := r.Scan(&x.pl, &x.id, &x.t)
-				out = append(out, x)
-				return err
-			})
-			return out, err
-		})
-		read(stop, &links, all || want[CoLink], func() ([]linkRow, error) {
-			var out []linkRow
-			err := each(`SELECT platform, author_id, post_id, url, coalesce(domain, ''), `+secs("created_at")+`
-FROM post_urls WHERE kind <> 'repost' AND url IS NOT NULL AND created_at IS NOT NULL
-ORDER BY platform, post_id, url`, func(r *sql.Rows) error {
-				var x linkRow
-				err := r.Scan(&x.pl, &x.id, &x.post, &x.url, &x.domain, &x.t)
-				out = append(out, x)
-				return err
-			})
-			return out, err
-		})
-		read(stop, &tags, all || want[CoHashtag], func() ([]tagRow, error) {
-			var out []tagRow
-			err := each(`SELECT platform, post_id, author_id, `+secs("created_at")+`, lower(tag)
-FROM post_hashtags WHERE kind <> 'repost' AND created_at IS NOT NULL ORDER BY platform, post_id, position`, func(r *sql.Rows) error {
-				var x tagRow
-				err := r.Scan(&x.pl, &x.post, &x.id, &x.t, &x.tag)
-				out = append(out, x)
-				return err
-			})
-			return out, err
-		})
-		read(stop, &shares, all || want[CoShare], func() ([]shareRow, error) {
-			var out []shareRow
-			err := each(`SELECT platform, account_id, object_id, coalesce(content_id, ''), `+secs(`"at"`)+`
-FROM shares WHERE "at" IS NOT NULL
-ORDER BY platform, object_id, "at", account_id, content_id`, func(r *sql.Rows) error {
-				var x shareRow
-				err := r.Scan(&x.pl, &x.id, &x.obj, &x.content, &x.t)
 				out = append(out, x)
 				return err
 			})
