@@ -456,7 +456,11 @@ func countPairs(ctx context.Context, g groups, o kernelOpts) (pairTable, kernelS
 		}()
 	}
 	wg.Wait()
-	var out pairTable
+	n := 0
+	for p := range outs {
+		n += len(outs[p].keys)
+	}
+	out := pairTable{keys: make([]uint64, 0, n), counts: make([]uint32, 0, n)}
 	for p := 0; p < partitions; p++ {
 		if errs[p] != nil {
 			return pairTable{}, st, errs[p]
