@@ -19,21 +19,13 @@ func Sort(keys, scratch []uint64) {
 		return
 	}
 	var hist [passes][digitSize]int
-	for _, k := range keys {
-		for d := 0; d < passes; d++ {
-			hist[d][(k>>(digitBits*d))&digitMask]++
-		}
-	}
+	histogram(keys, &hist)
 	src, dst := keys, scratch[:n]
 	for d := 0; d < passes; d++ {
 		h := &hist[d]
 		shift := uint(digitBits * d)
-		if h[(keys[0]>>shift)&digitMask] == n {
+		if !offsets(h, keys[0], shift, n) {
 			continue // this digit is constant
-		}
-		sum := 0
-		for i := range h {
-			h[i], sum = sum, sum+h[i]
 		}
 		for _, k := range src {
 			x := (k >> shift) & digitMask
@@ -45,6 +37,29 @@ func Sort(keys, scratch []uint64) {
 	if &src[0] != &keys[0] {
 		copy(keys, src)
 	}
+}
+
+// histogram counts the keys' digits, per pass.
+func histogram(keys []uint64, hist *[passes][digitSize]int) {
+	for _, k := range keys {
+		for d := 0; d < passes; d++ {
+			hist[d][(k>>(digitBits*d))&digitMask]++
+		}
+	}
+}
+
+// offsets turns one pass's digit counts into the first output position of each digit, and
+// reports false (leaving h as is) when every key has the digit of k at shift: the pass would
+// not move anything.
+func offsets(h *[digitSize]int, k uint64, shift uint, n int) bool {
+	if h[(k>>shift)&digitMask] == n {
+		return false
+	}
+	sum := 0
+	for i := range h {
+		h[i], sum = sum, sum+h[i]
+	}
+	return true
 }
 
 func insertionSort(keys []uint64) {
@@ -67,21 +82,13 @@ func SortKV(keys, vals, sk, sv []uint64) {
 		return
 	}
 	var hist [passes][digitSize]int
-	for _, k := range keys {
-		for d := 0; d < passes; d++ {
-			hist[d][(k>>(digitBits*d))&digitMask]++
-		}
-	}
+	histogram(keys, &hist)
 	srcK, dstK, srcV, dstV := keys, sk[:n], vals, sv[:n]
 	for d := 0; d < passes; d++ {
 		h := &hist[d]
 		shift := uint(digitBits * d)
-		if h[(keys[0]>>shift)&digitMask] == n {
+		if !offsets(h, keys[0], shift, n) {
 			continue // this digit is constant
-		}
-		sum := 0
-		for i := range h {
-			h[i], sum = sum, sum+h[i]
 		}
 		for i, k := range srcK {
 			x := (k >> shift) & digitMask

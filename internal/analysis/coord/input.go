@@ -181,13 +181,7 @@ func (b *Builder) Reserve(s Signal, n int) {
 	if n <= 0 {
 		return
 	}
-	k, ok := b.signals[s]
-	if !ok {
-		k = len(b.in.Actions)
-		b.signals[s] = k
-		b.in.Actions = append(b.in.Actions, Actions{Signal: s})
-	}
-	a := &b.in.Actions[k]
+	a := b.actions(s)
 	a.Account = slices.Grow(a.Account, n)
 	a.Object = slices.Grow(a.Object, n)
 	a.Time = slices.Grow(a.Time, n)
@@ -308,15 +302,20 @@ func (b *Builder) NewContent(id string) int32 {
 	return i
 }
 
-// Add appends one action of signal s.
-func (b *Builder) Add(s Signal, account, object, content int32, t int64) {
+// actions returns the actions of signal s, adding them (empty) if new.
+func (b *Builder) actions(s Signal) *Actions {
 	k, ok := b.signals[s]
 	if !ok {
 		k = len(b.in.Actions)
 		b.signals[s] = k
 		b.in.Actions = append(b.in.Actions, Actions{Signal: s})
 	}
-	a := &b.in.Actions[k]
+	return &b.in.Actions[k]
+}
+
+// Add appends one action of signal s.
+func (b *Builder) Add(s Signal, account, object, content int32, t int64) {
+	a := b.actions(s)
 	a.Account = append(a.Account, account)
 	a.Object = append(a.Object, object)
 	a.Time = append(a.Time, t)
