@@ -152,7 +152,7 @@ t AS (SELECT p.platform, p.id FROM posts p JOIN w ON p.platform = w.platform AND
 		platform, post string
 		pi             uint8
 		index          int32
-		ok             bool
+		valid, ok      bool
 	}
 	if err := each(ctx, q, withTargets+`SELECT e.platform, e.account_id, CASE e.kind WHEN 'repost' THEN 0 WHEN 'quote' THEN 1 ELSE 2 END,
        e.post_id, `+sec(`e."at"`)+`
@@ -165,8 +165,8 @@ WHERE e.kind IN ('repost', 'quote', 'reply') AND e.account_id IS NOT NULL`, func
 			return err
 		}
 		// Rows of one post often follow each other: its lookup is reused.
-		if platform != last.platform || post != last.post {
-			last.platform, last.post, last.ok = platform, post, false
+		if !last.valid || platform != last.platform || post != last.post {
+			last.valid, last.platform, last.post, last.ok = true, platform, post, false
 			if pi, ok := l.lookup(platform); ok {
 				last.pi = pi
 				last.index, last.ok = l.posts[pi][post]

@@ -266,6 +266,21 @@ func (b *Builder) HasObject(id string) (int32, bool) {
 	return i, ok
 }
 
+// NumObjects is the number of objects so far.
+func (b *Builder) NumObjects() int { return len(b.in.Objects.ID) }
+
+// NumContents is the number of contents so far (the index the next one gets).
+func (b *Builder) NumContents() int32 { return int32(len(b.in.Contents.ID)) }
+
+// MissingCreated reports whether one of the first n objects has no creation time.
+func (b *Builder) MissingCreated(n int) bool {
+	c := b.in.Objects.Created
+	if c == nil {
+		return n > 0
+	}
+	return slices.Contains(c[:n], 0)
+}
+
 // SetCreated records object i's creation time (in Time ticks; 0 leaves it unknown).
 func (b *Builder) SetCreated(i int32, t int64) {
 	if t == 0 {

@@ -69,8 +69,11 @@ func Load(ctx context.Context, q store.Querier, p Params) (Input, error) {
 		}
 		return i
 	}
+	// Reads still running when Load returns early (an error) are cancelled.
+	rctx, cancelReads := context.WithCancel(ctx)
+	defer cancelReads()
 	each := func(query string, scan func(r *sql.Rows) error, args ...any) error {
-		rows, err := q.Query(ctx, query, args...)
+		rows, err := q.Query(rctx, query, args...)
 		if err != nil {
 			return fmt.Errorf("coord load: %w", err)
 		}
@@ -163,7 +166,7 @@ func Load(ctx context.Context, q store.Querier, p Params) (Input, error) {
 	}
 	stop := make(chan struct{})
 	var fetching sync.WaitGroup
-	defer func() { close(stop); fetching.Wait() }() // an early return waits for the reads
+	defer func() { cancelReads(); close(stop); fetching.Wait() }() // an early return ends the reads
 	fetching.Add(1)
 	chainA := func() {
 		defer fetching.Done()
@@ -204,16 +207,14 @@ ORDER BY platform, object_id, "at", account_id, content_id`, func(r *sql.Rows) e
 		})
 	}
 
-	type tp struct {
-		pl, id, post string
-		t            int64
-		norm         string // "text:" + text.Normalize(text): the co-text object key
-	}
 	var (
-		texts   chunked[tp]
+		texts   chunked[textRow]
 		phrases []phraseAction
 		textErr error
 		textsOK = make(chan struct{})
+		// textsSorted: the texts are in Go's (platform, post id) order, so that links and
+		// hashtags find their post's text content by a merge instead of a map.
+		textsSorted = true
 	)
 	const textPrefix = "text:"
 	// co-phrase is computed only when asked for: on the scale-1 simulated world it costs about
@@ -246,7 +247,7 @@ ORDER BY platform, object_id, "at", account_id, content_id`, func(r *sql.Rows) e
 			textErr = each(`SELECT platform, author_id, id, text, `+secs("created_at")+`
 FROM posts WHERE kind <> 'repost' AND text IS NOT NULL AND text <> '' AND created_at IS NOT NULL
 ORDER BY platform, id`, func(r *sql.Rows) error {
-				var x tp
+				var x textRow
 				var raw string
 				if err := r.Scan(&x.pl, &x.id, &x.post, &raw, &x.t); err != nil {
 					return err
@@ -258,6 +259,9 @@ ORDER BY platform, id`, func(r *sql.Rows) error {
 				buf = text.AppendNormalize(append(buf[:0], textPrefix...), raw)
 				if len(buf) > len(textPrefix) {
 					x.norm = string(buf)
+					if n := texts.len(); n > 0 && !postLess(texts.at(n-1), &x) {
+						textsSorted = false
+					}
 					texts.add(x)
 				}
 				return nil
@@ -268,7 +272,7 @@ ORDER BY platform, id`, func(r *sql.Rows) error {
 		close(textsOK)
 		go chainA()
 	}
-	defer func() { <-textsOK }() // an early return still waits for the text query to end
+	defer func() { cancelReads(); <-textsOK }() // an early return ends the text query
 
 	// Engagement kinds arrive as small integers (no string per row).
 	kinds := []Signal{CoRepost, CoReply, CoQuote}
@@ -280,7 +284,7 @@ ORDER BY platform, id`, func(r *sql.Rows) error {
 	}
 	var last struct {
 		pl, post, author string
-		target           bool
+		valid, target    bool
 		obj              int32
 	}
 	if len(ks) > 0 {
@@ -305,11 +309,11 @@ ORDER BY e.platform, e.post_id, e."at", e.account_id, e.kind`, func(r *sql.Rows)
 			}
 			// Rows come ordered by post: the object, its author and whether it is a target are
 			// those of the previous row unless the post changed.
-			if pl != last.pl || post != last.post || author != last.author {
+			if !last.valid || pl != last.pl || post != last.post || author != last.author {
 				if pl == last.pl {
 					pl = last.pl
 				}
-				last.pl, last.post, last.author = pl, post, author
+				last.valid, last.pl, last.post, last.author = true, pl, post, author
 				last.target = !onlyTargets || watch[key(pl, author)]
 				if last.target {
 					au := int32(-1)
@@ -333,6 +337,7 @@ ORDER BY e.platform, e.post_id, e."at", e.account_id, e.kind`, func(r *sql.Rows)
 		}
 	}
 
+	nEngObjects := b.NumObjects() // the engagement signals' objects are the first ones
 	fetching.Add(1)
 	go func() {
 		defer fetching.Done()
@@ -376,6 +381,7 @@ QUALIFY row_number() OVER (PARTITION BY platform, account_id ORDER BY observed_a
 	if textErr != nil {
 		return Input{}, textErr
 	}
+	textBase := int32(-1) // the content index of texts.at(0), when the texts' contents are in order
 	if all || want[CoText] {
 		if p.NearDuplicates {
 			norms := make([]string, texts.len())
@@ -387,17 +393,50 @@ QUALIFY row_number() OVER (PARTITION BY platform, account_id ORDER BY observed_a
 				texts.at(i).norm = fmt.Sprintf("near:%d", groups[i])
 			}
 		}
-		// Each row is a distinct post: its content needs no lookup.
-		for i := range texts.len() {
-			x := texts.at(i)
-			b.Add(CoText, acc(x.pl, x.id), b.Object(x.norm, -1), b.NewContent(x.post), x.t)
+		// A post has one content, shared by the signals (text, phrase, link, hashtag). The
+		// texts are distinct posts: when they come sorted, their contents are added in order
+		// without a map, and the other signals find them by position or by a merge.
+		if textsSorted {
+			textBase = b.NumContents()
+			for i := range texts.len() {
+				x := texts.at(i)
+				b.Add(CoText, acc(x.pl, x.id), b.Object(x.norm, -1), b.NewContent(x.post), x.t)
+			}
+		} else {
+			for i := range texts.len() {
+				x := texts.at(i)
+				b.Add(CoText, acc(x.pl, x.id), b.Object(x.norm, -1), b.Content(key(x.pl, x.post)), x.t)
+			}
 		}
 	}
 	for _, a := range phrases {
 		x := texts.at(int(a.text))
 		o := b.Object("phrase:"+a.phrase, -1)
 		b.SetCreated(o, a.first)
-		b.Add(CoPhrase, acc(x.pl, x.id), o, b.Content(key(x.pl, x.post)), x.t)
+		c := textBase + a.text
+		if textBase < 0 {
+			c = b.Content(key(x.pl, x.post))
+		}
+		b.Add(CoPhrase, acc(x.pl, x.id), o, c, x.t)
+	}
+	// postContent returns the content of a post for a signal whose rows come in (platform, post
+	// id) order, cur being that signal's position in the texts.
+	postContent := func(cur *int, pl, post string) int32 {
+		if textBase >= 0 {
+			y := textRow{pl: pl, post: post}
+			if *cur > 0 && !postLess(texts.at(*cur-1), &y) {
+				*cur = 0 // the rows are not in the texts' order here: search again
+			}
+			for *cur < texts.len() && postLess(texts.at(*cur), &y) {
+				*cur++
+			}
+			if *cur < texts.len() {
+				if x := texts.at(*cur); x.pl == pl && x.post == post {
+					return textBase + int32(*cur)
+				}
+			}
+		}
+		return b.Content(key(pl, post))
 	}
 
 	// Target posts' creation times (with a watchlist; otherwise joined above).
@@ -410,6 +449,28 @@ QUALIFY row_number() OVER (PARTITION BY platform, account_id ORDER BY observed_a
 			b.SetCreated(o, x.t)
 		}
 	}
+	// A target post whose stored author is not the one its engagements state (or that is
+	// stored by no watchlist account) got no time above: read those from the engagements.
+	if onlyTargets && len(ks) > 0 && b.MissingCreated(nEngObjects) {
+		err := each(`WITH w AS (SELECT DISTINCT platform, account_id FROM watchlist WHERE account_id IS NOT NULL)
+SELECT DISTINCT p.platform, p.id, `+secs("p.created_at")+`
+FROM engagements e JOIN w ON e.platform = w.platform AND e.post_author_id = w.account_id
+JOIN posts p ON p.platform = e.platform AND p.id = e.post_id
+WHERE e.kind IN (`+strings.Join(ks, ",")+`) AND e."at" IS NOT NULL AND p.created_at IS NOT NULL`, func(r *sql.Rows) error {
+			var pl, id string
+			var t int64
+			if err := r.Scan(&pl, &id, &t); err != nil {
+				return err
+			}
+			if o, ok := b.HasObject(key(pl, id)); ok && int(o) < nEngObjects {
+				b.SetCreated(o, t)
+			}
+			return nil
+		})
+		if err != nil {
+			return Input{}, err
+		}
+	}
 
 	linkRows, err := links.wait()
 	if err != nil {
@@ -417,8 +478,10 @@ QUALIFY row_number() OVER (PARTITION BY platform, account_id ORDER BY observed_a
 	}
 	var lastLink struct {
 		pl, post string
+		valid    bool
 		content  int32
 	}
+	linkCur := 0
 	for _, x := range linkRows {
 		obj := "url:" + x.url
 		if p.SameDomain {
@@ -431,8 +494,9 @@ QUALIFY row_number() OVER (PARTITION BY platform, account_id ORDER BY observed_a
 			obj = "domain:" + domain
 		}
 		// Rows come ordered by post: a post's URLs share its content.
-		if x.pl != lastLink.pl || x.post != lastLink.post {
-			lastLink.pl, lastLink.post, lastLink.content = x.pl, x.post, b.NewContent(x.post)
+		if !lastLink.valid || x.pl != lastLink.pl || x.post != lastLink.post {
+			lastLink.valid, lastLink.pl, lastLink.post = true, x.pl, x.post
+			lastLink.content = postContent(&linkCur, x.pl, x.post)
 		}
 		b.Add(CoLink, acc(x.pl, x.id), b.Object(obj, -1), lastLink.content, x.t)
 	}
@@ -443,13 +507,14 @@ QUALIFY row_number() OVER (PARTITION BY platform, account_id ORDER BY observed_a
 	}
 	// Rows come ordered by post and position: a post's tags, in order, are one object.
 	var seq []string
+	tagCur := 0
 	for i := 0; i < len(tagRows); {
 		x := tagRows[i]
 		seq = seq[:0]
 		for ; i < len(tagRows) && tagRows[i].pl == x.pl && tagRows[i].post == x.post; i++ {
 			seq = append(seq, tagRows[i].tag)
 		}
-		b.Add(CoHashtag, acc(x.pl, x.id), b.Object("tags:"+strings.Join(seq, " "), -1), b.NewContent(x.post), x.t)
+		b.Add(CoHashtag, acc(x.pl, x.id), b.Object("tags:"+strings.Join(seq, " "), -1), postContent(&tagCur, x.pl, x.post), x.t)
 	}
 
 	shareRows, err := shares.wait()
@@ -562,4 +627,16 @@ func read[T any](stop <-chan struct{}, l *later[T], wanted bool, fetch func() ([
 	if wanted {
 		l.rows, l.err = fetch()
 	}
+}
+
+// textRow is a post's text for co-text (and co-phrase).
+type textRow struct {
+	pl, id, post string // platform, author id, post id
+	t            int64
+	norm         string // "text:" + text.Normalize(text): the co-text object key
+}
+
+// postLess orders text rows by platform, then post id (Go's string order).
+func postLess(x, y *textRow) bool {
+	return x.pl < y.pl || x.pl == y.pl && x.post < y.post
 }

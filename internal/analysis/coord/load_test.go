@@ -138,3 +138,77 @@ func TestLoadAndAnalyze(t *testing.T) {
 		t.Errorf("result_coord_edges has %d rows, want 3", n)
 	}
 }
+
+// TestLoadSharesPostContents: a post's content is one entry shared by co-text, co-link and
+// co-hashtag (evidence compares and shows contents by index); a post with a URL and hashtags
+// but no text gets one entry of its own for both.
+func TestLoadSharesPostContents(t *testing.T) {
+	t.Parallel()
+	st := studyWorld(t)
+	ctx := t.Context()
+	t0 := time.Date(2020, 6, 9, 12, 0, 0, 0, time.UTC)
+	p := event.Post{Platform: event.X, ID: "a1", AuthorID: "n1", Kind: event.KindPost, CreatedAt: t0.Add(500 * time.Second),
+		URLs: []string{"https://example.org/a"}, Hashtags: []string{"china", "uk"}, Likes: -1, Reposts: -1, Replies: -1, Quotes: -1, Views: -1}
+	storetest.Commit(t, st, store.ImportRun{Source: "more", Format: "test", Started: t0}, &event.Batch{Posts: []event.Post{p}})
+	in, err := Load(ctx, st, Params{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	contents := map[string]map[int32]bool{} // post id → the content indexes naming it
+	for _, s := range []Signal{CoText, CoLink, CoHashtag} {
+		a := in.actionsOf(s)
+		for _, c := range a.Content {
+			id := in.Contents.ID[c]
+			if contents[id] == nil {
+				contents[id] = map[int32]bool{}
+			}
+			contents[id][c] = true
+		}
+	}
+	for _, id := range []string{"txt-n1", "txt-n2", "a1"} {
+		if len(contents[id]) != 1 {
+			t.Errorf("post %s has contents %v across the signals, want one", id, contents[id])
+		}
+	}
+	if n := in.actionsOf(CoText).Len(); n != 2 {
+		t.Errorf("co-text: %d actions, want 2 (a1 has no text)", n)
+	}
+}
+
+// TestLoadCreatedOfStatedAuthor: an object's creation time comes from the stored post even
+// when the engagements state a watchlist author that the stored post does not carry.
+func TestLoadCreatedOfStatedAuthor(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	db, err := duckdb.Open(ctx, t.TempDir(), duckdb.Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	t0 := time.Date(2020, 6, 9, 12, 0, 0, 0, time.UTC)
+	post := func(id, author string, kind event.PostKind, ref, refAuthor string, at time.Time) event.Post {
+		return event.Post{Platform: event.X, ID: id, AuthorID: author, Kind: kind, RefID: ref, RefAuthorID: refAuthor, CreatedAt: at,
+			Likes: -1, Reposts: -1, Replies: -1, Quotes: -1, Views: -1}
+	}
+	b := event.Batch{
+		Watch: []event.WatchEntry{{Platform: event.X, ID: "emb", Handle: "embassy"}},
+		Posts: []event.Post{
+			post("p1", "x", event.KindPost, "", "", t0), // stored with another author
+			post("p2", "emb", event.KindPost, "", "", t0.Add(time.Hour)),
+			post("r1", "n1", event.KindRepost, "p1", "emb", t0.Add(time.Minute)),
+			post("r2", "n1", event.KindRepost, "p2", "emb", t0.Add(time.Hour+time.Minute)),
+		},
+	}
+	storetest.Commit(t, db, store.ImportRun{Source: "test", Format: "test", Started: t0}, &b)
+	in, err := Load(ctx, db, Params{Signals: []Signal{CoRepost}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int64{}
+	for o, id := range in.Objects.ID {
+		got[id] = in.Objects.Created[o]
+	}
+	if got["p1"] != t0.Unix() || got["p2"] != t0.Add(time.Hour).Unix() {
+		t.Errorf("created = %v, want p1 %d and p2 %d", got, t0.Unix(), t0.Add(time.Hour).Unix())
+	}
+}
