@@ -11,18 +11,30 @@ import (
 	"github.com/echotrace/echotrace/internal/store/duckdb"
 )
 
+// openStudy opens an empty study for the test.
+func openStudy(t *testing.T) *duckdb.DB {
+	t.Helper()
+	db, err := duckdb.Open(t.Context(), t.TempDir(), duckdb.Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// storedPost is an X post with unknown counts.
+func storedPost(id, author string, kind event.PostKind, ref, refAuthor string, at time.Time) event.Post {
+	return event.Post{Platform: event.X, ID: id, AuthorID: author, Kind: kind, RefID: ref, RefAuthorID: refAuthor, CreatedAt: at,
+		Likes: -1, Reposts: -1, Replies: -1, Quotes: -1, Views: -1}
+}
+
 // studyWorld stores a small study: watch account emb posts p1..p4; n1, n2, n3 repost each
 // within 5 s (n3 skips p4); o1 reposts p1 an hour later; n1 and n2 also repost q1 (not a
 // target) 2 s apart, post the same text with the same URL and hashtags 10 s apart, and share
 // object img1 with n3; n1 is later suspended.
 func studyWorld(t *testing.T) store.Store {
 	t.Helper()
-	ctx := t.Context()
-	db, err := duckdb.Open(ctx, t.TempDir(), duckdb.Options{Create: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openStudy(t)
 	t0 := time.Date(2020, 6, 9, 12, 0, 0, 0, time.UTC)
 	var b event.Batch
 	b.Watch = append(b.Watch, event.WatchEntry{Platform: event.X, ID: "emb", Handle: "embassy", ActorType: event.ActorEmbassy, Country: "GB"})
@@ -30,26 +42,22 @@ func studyWorld(t *testing.T) store.Store {
 		b.Accounts = append(b.Accounts, event.Account{Platform: event.X, ID: id, Handle: id, CreatedAt: t0.AddDate(0, -1, 0),
 			Followers: 7, Following: -1, Posts: -1})
 	}
-	post := func(id, author string, kind event.PostKind, ref, refAuthor string, at time.Time) event.Post {
-		return event.Post{Platform: event.X, ID: id, AuthorID: author, Kind: kind, RefID: ref, RefAuthorID: refAuthor, CreatedAt: at,
-			Likes: -1, Reposts: -1, Replies: -1, Quotes: -1, Views: -1}
-	}
 	for i, p := range []string{"p1", "p2", "p3", "p4"} {
 		at := t0.Add(time.Duration(i) * time.Hour)
-		b.Posts = append(b.Posts, post(p, "emb", event.KindPost, "", "", at))
+		b.Posts = append(b.Posts, storedPost(p, "emb", event.KindPost, "", "", at))
 		for j, n := range []string{"n1", "n2", "n3"} {
 			if n == "n3" && p == "p4" {
 				continue
 			}
-			b.Posts = append(b.Posts, post("rt-"+n+"-"+p, n, event.KindRepost, p, "emb", at.Add(time.Duration(60+2*j)*time.Second)))
+			b.Posts = append(b.Posts, storedPost("rt-"+n+"-"+p, n, event.KindRepost, p, "emb", at.Add(time.Duration(60+2*j)*time.Second)))
 		}
 	}
-	b.Posts = append(b.Posts, post("rt-o1-p1", "o1", event.KindRepost, "p1", "emb", t0.Add(time.Hour)))
-	b.Posts = append(b.Posts, post("q1", "other", event.KindPost, "", "", t0))
-	b.Posts = append(b.Posts, post("rt-n1-q1", "n1", event.KindRepost, "q1", "other", t0.Add(10*time.Second)))
-	b.Posts = append(b.Posts, post("rt-n2-q1", "n2", event.KindRepost, "q1", "other", t0.Add(12*time.Second)))
+	b.Posts = append(b.Posts, storedPost("rt-o1-p1", "o1", event.KindRepost, "p1", "emb", t0.Add(time.Hour)))
+	b.Posts = append(b.Posts, storedPost("q1", "other", event.KindPost, "", "", t0))
+	b.Posts = append(b.Posts, storedPost("rt-n1-q1", "n1", event.KindRepost, "q1", "other", t0.Add(10*time.Second)))
+	b.Posts = append(b.Posts, storedPost("rt-n2-q1", "n2", event.KindRepost, "q1", "other", t0.Add(12*time.Second)))
 	for i, n := range []string{"n1", "n2"} {
-		p := post("txt-"+n, n, event.KindPost, "", "", t0.Add(time.Duration(500+10*i)*time.Second))
+		p := storedPost("txt-"+n, n, event.KindPost, "", "", t0.Add(time.Duration(500+10*i)*time.Second))
 		p.Text = "Stand with the Embassy! https://t.co/xyz"
 		p.URLs = []string{"https://example.org/a"}
 		p.Hashtags = []string{"china", "uk"}
@@ -180,23 +188,15 @@ func TestLoadSharesPostContents(t *testing.T) {
 func TestLoadCreatedOfStatedAuthor(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	db, err := duckdb.Open(ctx, t.TempDir(), duckdb.Options{Create: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openStudy(t)
 	t0 := time.Date(2020, 6, 9, 12, 0, 0, 0, time.UTC)
-	post := func(id, author string, kind event.PostKind, ref, refAuthor string, at time.Time) event.Post {
-		return event.Post{Platform: event.X, ID: id, AuthorID: author, Kind: kind, RefID: ref, RefAuthorID: refAuthor, CreatedAt: at,
-			Likes: -1, Reposts: -1, Replies: -1, Quotes: -1, Views: -1}
-	}
 	b := event.Batch{
 		Watch: []event.WatchEntry{{Platform: event.X, ID: "emb", Handle: "embassy"}},
 		Posts: []event.Post{
-			post("p1", "x", event.KindPost, "", "", t0), // stored with another author
-			post("p2", "emb", event.KindPost, "", "", t0.Add(time.Hour)),
-			post("r1", "n1", event.KindRepost, "p1", "emb", t0.Add(time.Minute)),
-			post("r2", "n1", event.KindRepost, "p2", "emb", t0.Add(time.Hour+time.Minute)),
+			storedPost("p1", "x", event.KindPost, "", "", t0), // stored with another author
+			storedPost("p2", "emb", event.KindPost, "", "", t0.Add(time.Hour)),
+			storedPost("r1", "n1", event.KindRepost, "p1", "emb", t0.Add(time.Minute)),
+			storedPost("r2", "n1", event.KindRepost, "p2", "emb", t0.Add(time.Hour+time.Minute)),
 		},
 	}
 	storetest.Commit(t, db, store.ImportRun{Source: "test", Format: "test", Started: t0}, &b)
