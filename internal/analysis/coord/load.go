@@ -3,7 +3,6 @@ package coord
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -154,56 +153,31 @@ func Load(ctx context.Context, q store.Querier, p Params) (Input, error) {
 		at             sql.NullTime
 	}
 	var (
-		created  = later[createdRow]{}
-		links    = later[linkRow]{}
-		tags     = later[tagRow]{}
-		shares   = later[shareRow]{}
-		accounts = later[accountRow]{}
-		statuses = later[statusRow]{}
+		created  = newLater[createdRow]()
+		links    = newLater[linkRow]()
+		tags     = newLater[tagRow]()
+		shares   = newLater[shareRow]()
+		accounts = newLater[accountRow]()
+		statuses = newLater[statusRow]()
 	)
-	for _, l := range []interface{ init() }{&created, &links, &tags, &shares, &accounts, &statuses} {
-		l.init()
-	}
-	stop := make(chan struct{})
 	var fetching sync.WaitGroup
-	defer func() { cancelReads(); close(stop); fetching.Wait() }() // an early return ends the reads
+	defer func() { cancelReads(); fetching.Wait() }() // an early return ends the reads
 	fetching.Add(1)
 	chainA := func() {
 		defer fetching.Done()
-		read(stop, &links, all || want[CoLink], func() ([]linkRow, error) {
-			var out []linkRow
-			err := each(`SELECT platform, author_id, post_id, url, coalesce(domain, ''), `+secs("created_at")+`
+		read(rctx, each, links, all || want[CoLink], `SELECT platform, author_id, post_id, url, coalesce(domain, ''), `+secs("created_at")+`
 FROM post_urls WHERE kind <> 'repost' AND url IS NOT NULL AND created_at IS NOT NULL
-ORDER BY platform, post_id, url`, func(r *sql.Rows) error {
-				var x linkRow
-				err := r.Scan(&x.pl, &x.id, &x.post, &x.url, &x.domain, &x.t)
-				out = append(out, x)
-				return err
-			})
-			return out, err
+ORDER BY platform, post_id, url`, func(r *sql.Rows, x *linkRow) error {
+			return r.Scan(&x.pl, &x.id, &x.post, &x.url, &x.domain, &x.t)
 		})
-		read(stop, &tags, all || want[CoHashtag], func() ([]tagRow, error) {
-			var out []tagRow
-			err := each(`SELECT platform, post_id, author_id, `+secs("created_at")+`, lower(tag)
-FROM post_hashtags WHERE kind <> 'repost' AND created_at IS NOT NULL ORDER BY platform, post_id, position`, func(r *sql.Rows) error {
-				var x tagRow
-				err := r.Scan(&x.pl, &x.post, &x.id, &x.t, &x.tag)
-				out = append(out, x)
-				return err
-			})
-			return out, err
+		read(rctx, each, tags, all || want[CoHashtag], `SELECT platform, post_id, author_id, `+secs("created_at")+`, lower(tag)
+FROM post_hashtags WHERE kind <> 'repost' AND created_at IS NOT NULL ORDER BY platform, post_id, position`, func(r *sql.Rows, x *tagRow) error {
+			return r.Scan(&x.pl, &x.post, &x.id, &x.t, &x.tag)
 		})
-		read(stop, &shares, all || want[CoShare], func() ([]shareRow, error) {
-			var out []shareRow
-			err := each(`SELECT platform, account_id, object_id, coalesce(content_id, ''), `+secs(`"at"`)+`
+		read(rctx, each, shares, all || want[CoShare], `SELECT platform, account_id, object_id, coalesce(content_id, ''), `+secs(`"at"`)+`
 FROM shares WHERE "at" IS NOT NULL
-ORDER BY platform, object_id, "at", account_id, content_id`, func(r *sql.Rows) error {
-				var x shareRow
-				err := r.Scan(&x.pl, &x.id, &x.obj, &x.content, &x.t)
-				out = append(out, x)
-				return err
-			})
-			return out, err
+ORDER BY platform, object_id, "at", account_id, content_id`, func(r *sql.Rows, x *shareRow) error {
+			return r.Scan(&x.pl, &x.id, &x.obj, &x.content, &x.t)
 		})
 	}
 
@@ -341,39 +315,18 @@ ORDER BY e.platform, e.post_id, e."at", e.account_id, e.kind`, func(r *sql.Rows)
 	fetching.Add(1)
 	go func() {
 		defer fetching.Done()
-		read(stop, &created, onlyTargets && len(ks) > 0, func() ([]createdRow, error) {
-			var out []createdRow
-			err := each(`WITH w AS (SELECT DISTINCT platform, account_id FROM watchlist WHERE account_id IS NOT NULL)
+		read(rctx, each, created, onlyTargets && len(ks) > 0, `WITH w AS (SELECT DISTINCT platform, account_id FROM watchlist WHERE account_id IS NOT NULL)
 SELECT p.platform, p.id, `+secs("p.created_at")+`
 FROM posts p JOIN w ON p.platform = w.platform AND p.author_id = w.account_id
-WHERE p.created_at IS NOT NULL`, func(r *sql.Rows) error {
-				var x createdRow
-				err := r.Scan(&x.pl, &x.id, &x.t)
-				out = append(out, x)
-				return err
-			})
-			return out, err
+WHERE p.created_at IS NOT NULL`, func(r *sql.Rows, x *createdRow) error {
+			return r.Scan(&x.pl, &x.id, &x.t)
 		})
-		read(stop, &accounts, true, func() ([]accountRow, error) {
-			var out []accountRow
-			err := each(`SELECT platform, id, coalesce(`+secs("created_at")+`, 0), coalesce(followers, -1) FROM accounts`, func(r *sql.Rows) error {
-				var x accountRow
-				err := r.Scan(&x.pl, &x.id, &x.created, &x.followers)
-				out = append(out, x)
-				return err
-			})
-			return out, err
+		read(rctx, each, accounts, true, `SELECT platform, id, coalesce(`+secs("created_at")+`, 0), coalesce(followers, -1) FROM accounts`, func(r *sql.Rows, x *accountRow) error {
+			return r.Scan(&x.pl, &x.id, &x.created, &x.followers)
 		})
-		read(stop, &statuses, true, func() ([]statusRow, error) {
-			var out []statusRow
-			err := each(`SELECT platform, account_id, status, observed_at FROM status_observations WHERE account_id IS NOT NULL
-QUALIFY row_number() OVER (PARTITION BY platform, account_id ORDER BY observed_at DESC) = 1`, func(r *sql.Rows) error {
-				var x statusRow
-				err := r.Scan(&x.pl, &x.id, &x.status, &x.at)
-				out = append(out, x)
-				return err
-			})
-			return out, err
+		read(rctx, each, statuses, true, `SELECT platform, account_id, status, observed_at FROM status_observations WHERE account_id IS NOT NULL
+QUALIFY row_number() OVER (PARTITION BY platform, account_id ORDER BY observed_at DESC) = 1`, func(r *sql.Rows, x *statusRow) error {
+			return r.Scan(&x.pl, &x.id, &x.status, &x.at)
 		})
 	}()
 
@@ -606,7 +559,7 @@ type later[T any] struct {
 	err  error
 }
 
-func (l *later[T]) init() { l.done = make(chan struct{}) }
+func newLater[T any]() *later[T] { return &later[T]{done: make(chan struct{})} }
 
 // wait returns the rows once read.
 func (l *later[T]) wait() ([]T, error) {
@@ -614,19 +567,24 @@ func (l *later[T]) wait() ([]T, error) {
 	return l.rows, l.err
 }
 
-// read fills l with fetch's rows when wanted (otherwise none), unless stop is closed first
-// (the load returned early).
-func read[T any](stop <-chan struct{}, l *later[T], wanted bool, fetch func() ([]T, error)) {
+// read fills l with the rows of query, each scanned by scan, when wanted (otherwise none),
+// unless ctx is done first (the load returned early).
+func read[T any](ctx context.Context, each func(string, func(*sql.Rows) error, ...any) error, l *later[T], wanted bool,
+	query string, scan func(*sql.Rows, *T) error) {
 	defer close(l.done)
-	select {
-	case <-stop:
-		l.err = errors.New("coord load: stopped")
+	if err := ctx.Err(); err != nil {
+		l.err = fmt.Errorf("coord load: %w", err)
 		return
-	default:
 	}
-	if wanted {
-		l.rows, l.err = fetch()
+	if !wanted {
+		return
 	}
+	l.err = each(query, func(r *sql.Rows) error {
+		var x T
+		err := scan(r, &x)
+		l.rows = append(l.rows, x)
+		return err
+	})
 }
 
 // textRow is a post's text for co-text (and co-phrase).
