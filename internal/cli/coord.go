@@ -77,8 +77,8 @@ docs/coordination.md. For CooRTweet's exact output use --weight pairs --min-weig
 			p.Window, p.MinWeight, p.Resolution = window, minWeight, resolution
 			p.Weight, p.Algorithm = coord.WeightKind(weight), coord.Algorithm(algorithm)
 			p.MemoryBudget = memoryMiB << 20
-			if p.Alpha == 0 {
-				return usageError(fmt.Errorf("--alpha 0: want a level such as 0.001, or a negative value to disable the null-model filter"))
+			if p.FDR <= 0 || p.FDR >= 1 {
+				return usageError(fmt.Errorf("--fdr %v: want a rate in (0, 1) such as 0.05", p.FDR))
 			}
 			if err := p.Defaults().Validate(); err != nil {
 				return usageError(err)
@@ -138,8 +138,11 @@ docs/coordination.md. For CooRTweet's exact output use --weight pairs --min-weig
 	f.IntVar(&p.MinParticipation, "min-participation", 0, "CooRTweet's min_participation: accounts need this many shares, and a pair needs one account with this many co-shares (0: off)")
 	f.StringVar(&weight, "weight", "count", "edge weight: count (distinct objects), pairs (CooRTweet pair rows), jaccard, tfidf (cosine, Pacheco et al. 2021)")
 	f.Float64Var(&p.Percentile, "percentile", 0, "keep only edges whose weight is above this quantile of all weights, e.g. 0.5 (CooRTweet edge_weight; 0: off)")
-	f.Float64Var(&p.Alpha, "alpha", 0.001, "family-wise significance level of the null model; negative disables the filter")
-	f.Float64Var(&p.EdgeAlpha, "edge-alpha", 0, "exploratory: screen edges at this p-value before clustering and test the clusters as wholes (0: edges must pass alpha ÷ candidate pairs)")
+	f.Float64Var(&p.FDR, "fdr", 0.05, "false discovery rate of the calibrated significance layer: edges and accounts are kept when the empirical null gives at most this share of results as strong")
+	f.IntVar(&p.NullRuns, "null-runs", 0, "replicates of the empirical null (0: by data size, 20 on small studies down to 2 on tens of millions of co-action pairs)")
+	f.IntVar(&p.GroupObjectCap, "group-object-cap", 1000, "objects with more actions are left out of the account and cluster tests (they stay in the pair test)")
+	f.Float64Var(&p.Alpha, "alpha", 0, "legacy: instead of --fdr, keep edges whose analytic p-value is ≤ alpha ÷ candidate pairs (Bonferroni; no empirical null, no account test); negative disables the filter")
+	f.Float64Var(&p.EdgeAlpha, "edge-alpha", 0, "legacy, with --alpha: screen edges at this p-value before clustering and test the clusters as wholes")
 	f.StringVar(&algorithm, "algorithm", "leiden", "clustering: leiden, louvain or components")
 	f.Float64Var(&resolution, "resolution", 0.5, "Leiden/Louvain resolution (1 = modularity; larger gives smaller clusters)")
 	f.IntVar(&p.MinClusterSize, "min-cluster-size", 2, "do not report smaller clusters")
@@ -158,7 +161,12 @@ docs/coordination.md. For CooRTweet's exact output use --weight pairs --min-weig
 func printCoord(a *App, r coord.Result, edgesFile string) {
 	out := a.Out
 	filter := "null filter off"
-	if r.Params.Alpha > 0 {
+	switch {
+	case r.Null.Calibration != nil:
+		c := r.Null.Calibration
+		filter = fmt.Sprintf("FDR %g over %d null runs: score ≥ %.1f; chance alone gives ~%.1f of these edges and ~%.1f flagged accounts",
+			c.FDR, c.Runs, c.EdgeScore, c.ExpectedEdges, c.ExpectedFlagged)
+	case r.Params.Alpha > 0:
 		filter = fmt.Sprintf("p ≤ %.3g", r.Null.Threshold)
 	}
 	fmt.Fprintf(out, "signals %s, window %gs: %d candidate pairs, %d at ≥ %d, %d kept (%s), %d clusters, %d accounts\n",

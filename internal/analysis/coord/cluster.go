@@ -20,11 +20,13 @@ type Cluster struct {
 	Density float64 `json:"density"`
 	// Signals counts the co-actions inside the cluster per signal.
 	Signals map[Signal]int `json:"signals"`
-	// Observed co-actions summed over all member pairs (those that reached MinWeight) and
-	// Expected = Σ λ_AB over all member pairs (the first 300 members); PValue = P(X ≥ Observed),
-	// X ~ Poisson(Expected); Score = −log10 p. Descriptive: the members were selected by their
-	// edges. With a lenient Params.EdgeAlpha the two sums are over the member pairs that are not
-	// screened edges, and the cluster is reported only when PValue ≤ Alpha ÷ (groups tested).
+	// Observed = objects on which two members co-acted inside the window, Expected = their
+	// chance under the empirical null's relocation (clusterTest: each object counts once, so
+	// it holds when many accounts act on one object); PValue = P(X ≥ Observed),
+	// X ~ Poisson(Expected); Score = −log10 p in log space, never capped, so clusters rank.
+	// Descriptive: the members were selected by their edges. With a lenient Params.EdgeAlpha
+	// (legacy mode) the two sums are over the member pairs that are not screened edges, and the
+	// cluster is reported only when PValue ≤ Alpha ÷ (groups tested).
 	Observed float64 `json:"observed"`
 	Expected float64 `json:"expected"`
 	PValue   float64 `json:"p_value"`
@@ -167,7 +169,7 @@ func cards(in *Input, runs []*signalRun, edges []Edge, gs [][]int32, tests [][2]
 		card(in, runs, edges, &cs[ci], p)
 		cs[ci].Observed, cs[ci].Expected = tests[ci][0], tests[ci][1]
 		cs[ci].PValue = poissonTail(int(math.Round(cs[ci].Observed)), cs[ci].Expected)
-		cs[ci].Score = significance(cs[ci].PValue)
+		cs[ci].Score = evidence(int(math.Round(cs[ci].Observed)), cs[ci].Expected)
 	}
 	targetAuthors(in, cs)
 	organic(in, cs, of)

@@ -25,7 +25,7 @@ type Edge struct {
 	Count   int            `json:"count"`
 	Signals map[Signal]int `json:"signals"`
 	// Expected is the null-model expectation λ of Count; PValue = P(X ≥ Count), X ~ Poisson(λ);
-	// Score = −log10 PValue.
+	// Score = −log10 PValue, computed in log space (no cap), so it ranks any two edges.
 	Expected float64 `json:"expected"`
 	PValue   float64 `json:"p_value"`
 	Score    float64 `json:"score"`
@@ -33,6 +33,9 @@ type Edge struct {
 	MedianGap float64    `json:"median_gap_seconds"`
 	Evidence  []CoAction `json:"evidence"`
 	Cluster   int        `json:"cluster"` // cluster id, -1 when in no reported cluster
+	// Support marks an edge kept because one of its accounts passed the account test (and not
+	// the pair test): a co-action of two flagged accounts, shown as the account's evidence.
+	Support bool `json:"account_support,omitempty"`
 
 	s, t int32 // account indices of Source and Target
 	key  uint64
@@ -87,6 +90,8 @@ type NullSummary struct {
 	ClusterThreshold     float64 `json:"cluster_p_threshold"`
 	ClustersRejected     int     `json:"clusters_rejected"`
 	EdgesOutsideClusters int     `json:"edges_outside_clusters"`
+	// Calibration is the empirical null's report (nil with Alpha ≠ 0).
+	Calibration *Calibration `json:"calibration,omitempty"`
 }
 
 // Result is the output of Detect.
@@ -103,7 +108,7 @@ type Result struct {
 type signalRun struct {
 	acts  *Actions
 	g     groups
-	null  signalNull
+	null  nullModel
 	part  []bool
 	table pairTable
 	stats kernelStats
@@ -148,35 +153,141 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 
 	// Combine the signals' pair tables.
 	cands := mergeTables(runs, p.MinWeight)
-
+	res.Null.AboveMinWeight = len(cands)
 	res.Null.Alpha = p.Alpha
+	calibrated := p.Alpha == 0
 	if res.Null.Candidates > 0 && p.Alpha > 0 {
 		res.Null.Threshold = p.Alpha / float64(res.Null.Candidates)
 	}
-	// Edges are screened at EdgeAlpha when set, else at the strict per-edge threshold.
+	// Legacy mode: edges are screened at EdgeAlpha when set, else at the strict per-edge
+	// threshold.
 	screen := res.Null.Threshold
-	lenient := p.EdgeAlpha > screen
+	lenient := p.Alpha > 0 && p.EdgeAlpha > screen
 	if lenient {
 		screen = p.EdgeAlpha
 	}
 	res.Null.EdgeAlpha = screen
-	// The null model's statistics, for the accounts of the pairs that reached MinWeight.
-	needed := make([]bool, in.Accounts.Len())
-	for _, c := range cands {
-		a, b := splitKey(c.key)
-		needed[a], needed[b] = true, true
+
+	workers := p.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
 	}
-	res.Null.AboveMinWeight = len(cands)
-	for _, r := range runs {
-		r.null = newSignalNull(r.g, &in, window, needed)
+	rls := make([]*relocator, len(runs))
+	gs := make([]groups, len(runs))
+	var windowPairs int64
+	for i, r := range runs {
+		rls[i] = newRelocator(r.g, &in, in.Accounts.Len(), workers)
+		gs[i] = r.g
+		windowPairs += r.stats.WindowPairs
 	}
-	lambdas := make([]float64, len(cands))
-	parallel(p.Workers, len(cands), func(i int) {
-		a, b := splitKey(cands[i].key)
-		for _, r := range runs {
-			lambdas[i] += r.null.expected(a, b)
+	// The empirical null's replicates, and the account test on the data.
+	var reps []replicateResult
+	var accY, accE []float64
+	if calibrated && len(runs) > 0 {
+		nRuns := p.NullRuns
+		if nRuns == 0 {
+			nRuns = autoRuns(windowPairs)
 		}
-	})
+		bufs := make([][]act, len(runs))
+		scratch := make([][]int64, len(runs))
+		for i, r := range runs {
+			bufs[i] = make([]act, len(r.g.acts))
+			scratch[i] = make([]int64, len(r.g.acts))
+		}
+		for k := 0; k < nRuns; k++ {
+			rng := rand.New(rand.NewPCG(p.Seed, uint64(k)+1))
+			rep, err := runReplicate(ctx, &in, runs, rls, p, window, rng, bufs, scratch)
+			if err != nil {
+				return Result{}, fmt.Errorf("empirical null: %w", err)
+			}
+			reps = append(reps, rep)
+		}
+		accY, accE = accountStats(&in, gs, rls, window, p.GroupObjectCap, p.MinWeight, workers)
+	}
+	// The null model's statistics, for the accounts of every pair and account to be scored.
+	needed := make([]bool, in.Accounts.Len())
+	mark := func(cs []cand) {
+		for _, c := range cs {
+			a, b := splitKey(c.key)
+			needed[a], needed[b] = true, true
+		}
+	}
+	mark(cands)
+	for _, rep := range reps {
+		mark(rep.pairs)
+	}
+	for a, y := range accY {
+		if y >= float64(p.MinWeight) {
+			needed[a] = true
+		}
+	}
+	for _, r := range runs {
+		r.null = newNullModel(r.g, &in, window, needed)
+	}
+	lambdaOf := func(cs []cand) []float64 {
+		ls := make([]float64, len(cs))
+		parallel(p.Workers, len(cs), func(i int) {
+			a, b := splitKey(cs[i].key)
+			for _, r := range runs {
+				ls[i] += r.null.expected(a, b)
+			}
+		})
+		return ls
+	}
+	lambdas := lambdaOf(cands)
+	scores := make([]float64, len(cands))
+	for i, c := range cands {
+		scores[i] = evidence(c.total, lambdas[i])
+	}
+	var keepPair []bool
+	var cal *Calibration
+	accSig := map[int32]float64{} // account-test significant accounts → q-value
+	if calibrated {
+		cal = &Calibration{Method: "empirical-fdr", FDR: p.FDR, Runs: len(reps), GroupObjectCap: p.GroupObjectCap}
+		var nullScores []float64
+		for ri := range reps {
+			ls := lambdaOf(reps[ri].pairs)
+			reps[ri].pairScore = make([]float64, len(ls))
+			for i, c := range reps[ri].pairs {
+				reps[ri].pairScore[i] = evidence(c.total, ls[i])
+			}
+			nullScores = append(nullScores, reps[ri].pairScore...)
+			cal.ReplicateCandidates += float64(len(reps[ri].pairs)) / float64(len(reps))
+		}
+		q := combinedQ(scores, nullScores, len(reps))
+		accCut := pairAccountThreshold(cands, scores, reps, p.FDR)
+		keepPair = make([]bool, len(cands))
+		cal.EdgeScore = math.Inf(1)
+		for i := range cands {
+			if q[i] <= p.FDR && scores[i] >= accCut {
+				keepPair[i] = true
+				cal.Edges++
+				cal.EdgeScore = math.Min(cal.EdgeScore, scores[i])
+			}
+		}
+		var accIDs []int32
+		var accScores, accNull []float64
+		for a, y := range accY {
+			if y >= float64(p.MinWeight) {
+				accIDs = append(accIDs, int32(a))
+				accScores = append(accScores, evidence(int(y), accE[a]))
+			}
+		}
+		for _, rep := range reps {
+			accNull = append(accNull, rep.accScore...)
+		}
+		aq := combinedQ(accScores, accNull, len(reps))
+		cal.AccountScore = math.Inf(1)
+		for i, a := range accIDs {
+			if aq[i] <= p.FDR {
+				accSig[a] = aq[i]
+				cal.Accounts++
+				cal.AccountScore = math.Min(cal.AccountScore, accScores[i])
+			}
+		}
+		calibrationCurve(cal, scores, nullScores, accScores, accNull, reps, len(reps))
+		cal.ResolutionSeconds = float64(time.Duration(timeResolution(&in))*in.unit()) / float64(time.Second)
+	}
 	var edges []Edge
 	for ci, c := range cands {
 		a, b := splitKey(c.key)
@@ -188,17 +299,33 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 			}
 		}
 		pv := poissonTail(c.total, lambda)
-		if p.Alpha > 0 && pv > screen {
+		switch {
+		case calibrated && !keepPair[ci]:
+			res.Null.Rejected++
+			continue
+		case p.Alpha > 0 && pv > screen:
 			res.Null.Rejected++
 			continue
 		}
-		e := Edge{Count: c.total, Signals: sig, Expected: lambda, PValue: pv, Score: significance(pv), key: c.key, Cluster: -1}
+		e := Edge{Count: c.total, Signals: sig, Expected: lambda, PValue: pv, Score: scores[ci], key: c.key, Cluster: -1}
 		e.s, e.t = a, b
 		if in.Accounts.ID[a] > in.Accounts.ID[b] {
 			e.s, e.t = b, a
 		}
 		e.Source, e.Target = in.Accounts.ID[e.s], in.Accounts.ID[e.t]
 		edges = append(edges, e)
+	}
+	if calibrated {
+		edges = append(edges, supportEdges(&in, runs, edges, accSig, window)...)
+		flagged := map[int32]bool{}
+		for _, e := range edges {
+			flagged[e.s], flagged[e.t] = true, true
+		}
+		for a := range accSig {
+			flagged[a] = true
+		}
+		cal.Flagged = len(flagged)
+		res.Null.Calibration = cal
 	}
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
@@ -227,13 +354,17 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 	for _, c := range cands {
 		count[c.key] = c.total
 	}
-	gs := findGroups(&in, edges, p, rng)
-	if !lenient {
-		gs, res.Null.ClustersJoined = joinGroups(&in, runs, gs, edges, count, p.Alpha)
+	groupsFound := findGroups(&in, edges, p, rng)
+	joinAlpha := p.Alpha
+	if calibrated {
+		joinAlpha = p.FDR
 	}
-	res.Null.ClustersTested = len(gs)
-	if len(gs) > 0 && p.Alpha > 0 {
-		res.Null.ClusterThreshold = p.Alpha / float64(len(gs))
+	if !lenient {
+		groupsFound, res.Null.ClustersJoined = joinGroups(&in, runs, groupsFound, edges, count, joinAlpha)
+	}
+	res.Null.ClustersTested = len(groupsFound)
+	if len(groupsFound) > 0 && p.Alpha > 0 {
+		res.Null.ClusterThreshold = p.Alpha / float64(len(groupsFound))
 	}
 	screened := make(map[uint64]float64, len(edges))
 	for _, e := range edges {
@@ -242,13 +373,13 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 	var keptGroups [][]int32
 	var tests [][2]float64
 	totalMembers := 0
-	for _, m := range gs {
+	for _, m := range groupsFound {
 		totalMembers += len(m)
 	}
 	if totalMembers > 0 && p.Alpha > 0 {
 		res.Null.MemberThreshold = p.Alpha / float64(totalMembers)
 	}
-	for _, m := range gs {
+	for _, m := range groupsFound {
 		if p.Alpha > 0 && lenient {
 			m = pruneMembers(runs, m, count, res.Null.MemberThreshold, p.MinClusterSize)
 			if len(m) < p.MinClusterSize {
@@ -268,8 +399,8 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 			}
 		}
 		if !lenient {
-			// Descriptive: over all member pairs.
-			obs, exp = allPairs(runs, m, count)
+			// Descriptive: objects with a member co-action against their chance (clusterTest).
+			obs, exp = clusterTest(&in, runs, rls, m, window)
 		}
 		keptGroups = append(keptGroups, m)
 		tests = append(tests, [2]float64{obs, exp})
@@ -290,6 +421,7 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 			e.Cluster = ci
 		}
 		if e.Cluster >= 0 || p.Alpha <= 0 || e.PValue <= res.Null.Threshold {
+			// Calibrated (Alpha 0) edges all passed the FDR or support an account that did.
 			final = append(final, e)
 		} else {
 			res.Null.EdgesOutsideClusters++
@@ -305,7 +437,7 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 	})
 	res.Edges = edges
 	res.Clusters = cards(&in, runs, res.Edges, keptGroups, tests, p)
-	res.Accounts = scoreAccounts(&in, runs, res.Edges, p)
+	res.Accounts = scoreAccounts(&in, runs, res.Edges, p, accountTest{y: accY, e: accE, sig: accSig}, of)
 	// Empty lists, not null, in JSON.
 	if res.Edges == nil {
 		res.Edges = []Edge{}

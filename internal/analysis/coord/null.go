@@ -40,13 +40,43 @@ type signalNull struct {
 	sx     map[int32]float64 // S_X
 }
 
-// newSignalNull builds the statistics for the accounts marked in needed.
-func newSignalNull(g groups, in *Input, window int64, needed []bool) signalNull {
+// nullModel is a signal's null model: one signalNull over its anchored objects (those with a
+// creation time: latencies from it) and one over the others (absolute times: see anchored).
+type nullModel [2]signalNull
+
+// expected is λ_AB summed over the two classes of objects.
+func (m *nullModel) expected(a, b int32) float64 { return m[0].expected(a, b) + m[1].expected(a, b) }
+
+// newNullModel builds both classes' statistics for the accounts marked in needed.
+func newNullModel(g groups, in *Input, window int64, needed []bool) nullModel {
+	return nullModel{newSignalNull(g, in, window, needed, true), newSignalNull(g, in, window, needed, false)}
+}
+
+// anchored reports whether object o has a creation time. An anchored object's actions are
+// timed by their latency from it; an object without one (a text, a URL, a repost whose original
+// is not in the study) has no meaningful latency — its first action would be its "creation",
+// and a cell that starts the burst would look instantaneous and so expected — and its actions
+// are timed by their absolute time: the null then keeps each account's own timeline (when it is
+// active, in what bursts) and breaks only the alignment between accounts.
+func anchored(in *Input, o int) bool { return in.Objects.Created != nil && in.Objects.Created[o] != 0 }
+
+// refTime is the time an action on object o (whose first action is at first) is measured from:
+// its creation time (or the first action, if earlier: clocks differ) when anchored, else 0.
+func refTime(in *Input, o int, first int64) int64 {
+	if !anchored(in, o) {
+		return 0
+	}
+	return min(first, in.Objects.Created[o])
+}
+
+// newSignalNull builds the statistics of one class of objects (anchored or not) for the
+// accounts marked in needed.
+func newSignalNull(g groups, in *Input, window int64, needed []bool, anch bool) signalNull {
 	nAcc := len(needed)
 	s := signalNull{window: window, off: make([]int, nAcc+1), sx: map[int32]float64{}}
 	for o := 0; o+1 < len(g.start); o++ {
 		grp := g.acts[g.start[o]:g.start[o+1]]
-		if len(grp) == 0 {
+		if len(grp) == 0 || anchored(in, o) != anch {
 			continue
 		}
 		s.sx[in.Objects.Author[o]] += float64(len(grp))
@@ -69,15 +99,10 @@ func newSignalNull(g groups, in *Input, window int64, needed []bool) signalNull 
 	copy(pos, s.off[:nAcc])
 	for o := 0; o+1 < len(g.start); o++ {
 		grp := g.acts[g.start[o]:g.start[o+1]]
-		if len(grp) == 0 {
+		if len(grp) == 0 || anchored(in, o) != anch {
 			continue
 		}
-		ref := grp[0].t
-		if in.Objects.Created != nil {
-			if c := in.Objects.Created[o]; c != 0 && c < ref {
-				ref = c
-			}
-		}
+		ref := refTime(in, o, grp[0].t)
 		x := in.Objects.Author[o]
 		for _, y := range grp {
 			if needed[y.a] {

@@ -10,45 +10,54 @@ import (
 
 // TestNullHandComputed checks λ on handInput (window 60 s). One stratum (author w): n = 4, 3,
 // 3 actions on p1, p2, p3, so S = 10. k = a 4, b 3, c 2; N (Σ n_o over each account's actions)
-// = a 4+3+3+3 = 13, b 4+3+3 = 10, c 4+3 = 7. No creation times: latencies from each object's
-// first action: a [0 0 0 10], b [30 59 70], c [60 100]. Pairs within 60 s: a–b 3·2 + 3 = 9 of
-// 12; a–c 3·1 + 1 = 4 of 8; b–c 1 + 2 + 2 = 5 of 6.
-// λ_ab = (3·13 + 4·10) ÷ 20 · 0.75 = 2.9625; λ_ac = (2·13 + 4·7) ÷ 20 · 0.5 = 1.35;
-// λ_bc = (2·10 + 3·7) ÷ 20 · 5/6 = 1.708333…; p(a–b, 3 objects) = 1 − e^−λ·(1 + λ + λ²/2);
-// cluster {a, b, c}: observed 3 + 1 + 1 = 5, expected 6.0208333….
+// = a 4+3+3+3 = 13, b 4+3+3 = 10, c 4+3 = 7, so the choice parts are a–b (3·13 + 4·10) ÷ 20 =
+// 3.95, a–c (2·13 + 4·7) ÷ 20 = 2.7, b–c (2·10 + 3·7) ÷ 20 = 2.05.
+//
+// No creation times: the objects are not anchored, and actions are timed absolutely: a [0 1000
+// 2000 2010], b [30 1059 2070], c [100 1060]. Pairs within 60 s: a–b 3 of 12 (0–30, 1000–1059,
+// 2010–2070), a–c 1 of 8 (1000–1060), b–c 1 of 6 (1059–1060). λ_ab = 3.95 · 0.25 = 0.9875,
+// λ_ac = 2.7 · 0.125 = 0.3375, λ_bc = 2.05 ÷ 6.
+//
+// Creation times 60 s before each object's first action (−60, 940, 1940) anchor the objects:
+// latencies a [60 60 60 70], b [90 119 130], c [120 160]; within 60 s: a–b 9 of 12, a–c 4 of 8,
+// b–c 5 of 6: λ_ab = 2.9625, λ_ac = 1.35, λ_bc = 2.05 · 5/6.
+//
+// Cluster {a, b, c} (clusterTest, absolute times): every object has a member co-action
+// (observed 3). p1: π_a = 1/4 (a's time 0 lies within 60 s of b@30 or c@100; 1000, 2000, 2010
+// do not), π_b = 1/3 (30), π_c = 0 → 7/12; p2: ¼ + ⅓ + ½ (c's 1060) > 1 → 1; p3 (a, b): π_a =
+// 1/4 (2010 near b@2070), π_b = 1/3 (2070) → 7/12. Expected = 7/12 + 1 + 7/12 = 13/6.
 func TestNullHandComputed(t *testing.T) {
 	t.Parallel()
 	res, err := Detect(t.Context(), handInput(), Params{MinWeight: 1, Alpha: -1, Algorithm: Components}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]float64{"a-b": 2.9625, "a-c": 1.35, "b-c": 2.05 * 5 / 6}
+	want := map[string]float64{"a-b": 0.9875, "a-c": 0.3375, "b-c": 2.05 / 6}
 	for _, e := range res.Edges {
 		if math.Abs(e.Expected-want[e.Source+"-"+e.Target]) > 1e-12 {
 			t.Errorf("%s–%s λ = %v, want %v", e.Source, e.Target, e.Expected, want[e.Source+"-"+e.Target])
 		}
 		if e.Source == "a" && e.Target == "b" {
-			l := 2.9625
+			l := 0.9875
 			p := 1 - math.Exp(-l)*(1+l+l*l/2)
 			if math.Abs(e.PValue-p) > 1e-12 || math.Abs(e.Score+math.Log10(p)) > 1e-9 {
 				t.Errorf("a–b p = %v score %v, want %v", e.PValue, e.Score, p)
 			}
 		}
 	}
-	if c := res.Clusters[0]; math.Abs(c.Expected-(2.9625+1.35+2.05*5/6)) > 1e-12 || c.Observed != 5 {
-		t.Errorf("cluster expected %v observed %v, want 6.0208… and 5", c.Expected, c.Observed)
+	if c := res.Clusters[0]; math.Abs(c.Expected-13.0/6) > 1e-12 || c.Observed != 3 {
+		t.Errorf("cluster expected %v observed %v, want 13/6 and 3", c.Expected, c.Observed)
 	}
-	// Creation times 60 s before each object's first action shift every latency by 60 s: the
-	// same differences, the same λ.
 	in := handInput()
 	in.Objects.Created = []int64{-60, 940, 1940}
 	res2, err := Detect(t.Context(), in, Params{MinWeight: 1, Alpha: -1, Algorithm: Components}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := range res2.Edges {
-		if math.Abs(res2.Edges[i].Expected-res.Edges[i].Expected) > 1e-12 {
-			t.Errorf("with creation times: λ %v, want %v", res2.Edges[i].Expected, res.Edges[i].Expected)
+	want2 := map[string]float64{"a-b": 2.9625, "a-c": 1.35, "b-c": 2.05 * 5 / 6}
+	for _, e := range res2.Edges {
+		if math.Abs(e.Expected-want2[e.Source+"-"+e.Target]) > 1e-12 {
+			t.Errorf("with creation times: %s–%s λ = %v, want %v", e.Source, e.Target, e.Expected, want2[e.Source+"-"+e.Target])
 		}
 	}
 	// Alpha 0.01 over 3 candidate pairs: threshold 0.00333…; no edge reaches it.

@@ -53,9 +53,20 @@ type Params struct {
 	// Percentile, when in (0, 1), keeps only edges whose weight is above the Percentile
 	// quantile (R type 7) of all edge weights: CooRTweet's edge_weight.
 	Percentile float64 `json:"percentile"`
-	// Alpha is the family-wise significance level of the null model: an edge is kept only if
-	// its Poisson tail p-value is ≤ Alpha ÷ (number of candidate pairs). Default 0.001; a
-	// negative value disables the null-model filter (scores are still computed).
+	// FDR is the false discovery rate the significance layer controls (default 0.05): edges,
+	// and accounts by the account test, are kept when their empirical q-value — the share of
+	// results at least as strong that the empirical null gives (calibrate.go) — is ≤ FDR.
+	FDR float64 `json:"fdr"`
+	// NullRuns is the number of empirical-null replicates; 0 chooses by data size (autoRuns:
+	// 20 on small data, down to 2 on tens of millions of in-window pairs).
+	NullRuns int `json:"null_runs"`
+	// GroupObjectCap: objects with more actions are left out of the account and cluster tests
+	// (they stay in the pair test). Default 1000.
+	GroupObjectCap int `json:"group_object_cap"`
+	// Alpha, when > 0, replaces the calibrated layer by the analytic family-wise bound of
+	// earlier versions: an edge is kept only if its Poisson tail p-value is ≤ Alpha ÷ (number
+	// of candidate pairs), with no empirical null and no account test. A negative value
+	// disables the significance filter (scores are still computed). Default 0: FDR.
 	Alpha float64 `json:"alpha"`
 	// EdgeAlpha, when larger than the strict per-edge threshold (Alpha ÷ candidate pairs),
 	// screens candidate edges more leniently before clustering (exploratory; 0 = off): the
@@ -111,8 +122,11 @@ func (p Params) Defaults() Params {
 	if p.Weight == "" {
 		p.Weight = WeightCount
 	}
-	if p.Alpha == 0 {
-		p.Alpha = 0.001
+	if p.FDR <= 0 {
+		p.FDR = 0.05
+	}
+	if p.GroupObjectCap <= 0 {
+		p.GroupObjectCap = 1000
 	}
 	if p.Algorithm == "" {
 		p.Algorithm = Leiden
@@ -152,6 +166,12 @@ func (p Params) Validate() error {
 	}
 	if p.Percentile < 0 || p.Percentile >= 1 {
 		return fmt.Errorf("percentile %v: want a value in [0, 1)", p.Percentile)
+	}
+	if p.FDR >= 1 {
+		return fmt.Errorf("fdr %v: want a value in (0, 1)", p.FDR)
+	}
+	if p.NullRuns < 0 {
+		return fmt.Errorf("null runs %d: want ≥ 0 (0: automatic)", p.NullRuns)
 	}
 	if p.MinParticipation < 0 {
 		return fmt.Errorf("min participation %d: want ≥ 0", p.MinParticipation)

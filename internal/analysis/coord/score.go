@@ -5,22 +5,29 @@ import (
 	"sort"
 )
 
-// AccountScore is an account's coordination score and its parts.
+// AccountScore is a flagged account's evidence and the reference study's indicators.
 //
-//	strength = 1 − exp(−S ÷ 10), S = Σ over the account's kept edges of the edge Score (−log10 p)
+//	score    = the strongest evidence against chance, −log10 p: the larger of the account
+//	           test's (CoActed objects against Expected, see accountStats) and its strongest
+//	           kept pair edge's. Score 6 means chance alone gives such a result with
+//	           probability 10⁻⁶; it is never capped, so accounts rank.
+//	strength = 1 − exp(−S ÷ 10), S = Σ over the account's kept edges of the edge Score
 //	speed    = 1 − min(1, median co-action gap ÷ window)
 //	focus    = share of the account's actions on objects by their single most frequent author
 //	youth    = max(0, 1 − account age in days at its first action ÷ 365) (0 when unknown)
-//	score    = strength · (0.55 + 0.15·speed + 0.15·focus + 0.15·youth)
 //
-// The score is in [0, 1]; strength alone decides whether an account is coordinated (it is 0
-// without a kept edge), while speed, focus and youth — the indicators of the reference study
-// (seconds between reposts, attention to one account, batches of new accounts) — order the
-// coordinated accounts.
+// Speed, focus and youth are the indicators of the reference study (seconds between reposts,
+// attention to one account, batches of new accounts); they describe, they do not decide.
 type AccountScore struct {
-	ID        string  `json:"id"`
-	Cluster   int     `json:"cluster"` // -1: in no reported cluster
-	Score     float64 `json:"score"`
+	ID      string  `json:"id"`
+	Cluster int     `json:"cluster"` // -1: in no reported cluster
+	Score   float64 `json:"score"`
+	// CoActed objects (up to GroupObjectCap actions each) on which the account co-acted with
+	// any other account; Expected is their chance (the account test); QValue its empirical
+	// q-value (1 when not tested, or untested in legacy mode).
+	CoActed   int     `json:"co_acted_objects"`
+	Expected  float64 `json:"expected"`
+	QValue    float64 `json:"q_value"`
 	Strength  float64 `json:"strength"`
 	Speed     float64 `json:"speed"`
 	Focus     float64 `json:"focus"`
@@ -31,8 +38,15 @@ type AccountScore struct {
 	Actions   int     `json:"actions"`
 }
 
-func scoreAccounts(in *Input, runs []*signalRun, edges []Edge, p Params) []AccountScore {
-	if len(edges) == 0 {
+// accountTest carries the account test's statistics (nil in legacy mode) and the accounts
+// that passed it, with their q-values.
+type accountTest struct {
+	y, e []float64
+	sig  map[int32]float64
+}
+
+func scoreAccounts(in *Input, runs []*signalRun, edges []Edge, p Params, at accountTest, cluster map[int32]int) []AccountScore {
+	if len(edges) == 0 && len(at.sig) == 0 {
 		return nil
 	}
 	type acc struct {
@@ -55,10 +69,32 @@ func scoreAccounts(in *Input, runs []*signalRun, edges []Edge, p Params) []Accou
 			x.s.Degree++
 			x.s.CoActions += e.Count
 			x.sig += e.Score
+			if !e.Support {
+				x.s.Score = math.Max(x.s.Score, e.Score)
+			}
 			x.gaps = append(x.gaps, e.gaps...)
 			if e.Cluster >= 0 {
 				x.s.Cluster = e.Cluster
 			}
+		}
+	}
+	for a := range at.sig {
+		get(a)
+	}
+	for a, x := range m {
+		x.s.QValue = 1
+		if at.y != nil {
+			x.s.CoActed = int(at.y[a])
+			x.s.Expected = at.e[a]
+			if q, ok := at.sig[a]; ok {
+				x.s.QValue = q
+			}
+			if x.s.CoActed >= p.MinWeight {
+				x.s.Score = math.Max(x.s.Score, evidence(x.s.CoActed, x.s.Expected))
+			}
+		}
+		if c, ok := cluster[a]; ok && x.s.Cluster < 0 {
+			x.s.Cluster = c
 		}
 	}
 	// Focus and first action time over every action of the scored accounts.
@@ -104,7 +140,6 @@ func scoreAccounts(in *Input, runs []*signalRun, edges []Edge, p Params) []Accou
 			age := float64(first[a]-c) / 86400
 			s.Youth = math.Max(0, math.Min(1, 1-age/365))
 		}
-		s.Score = s.Strength * (0.55 + 0.15*s.Speed + 0.15*s.Focus + 0.15*s.Youth)
 		out = append(out, s)
 	}
 	sort.Slice(out, func(i, j int) bool {

@@ -1,0 +1,770 @@
+package coord
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sort"
+)
+
+// This file is the calibrated significance layer (docs/coordination.md §2): an empirical null
+// made by relocating every action in time, the account-level test, and the empirical false
+// discovery rate that sets the thresholds.
+//
+// The empirical null. Each replicate moves every action to a new time and leaves everything
+// else as observed: which account acted on which object, how often, with which post. An
+// action on an anchored object (one with a creation time) keeps its object and takes a latency
+// drawn without replacement from its account's latencies on the signal's anchored objects; an
+// action on an object without a creation time takes an absolute time drawn without replacement
+// from its account's times on the signal's other objects. Each account keeps its activity, its
+// speed and its own timeline (its daily rhythm and its bursts); each object keeps its
+// popularity and its creation time; the alignment of one account's actions with another's is
+// broken. The kernel and the same statistics then run on every replicate, and the number of
+// pairs (accounts) reaching a threshold in the replicates estimates how many of the observed
+// ones chance alone would give.
+
+// relocator holds what the empirical null permutes for one signal's grouped actions.
+type relocator struct {
+	ref []int64 // per object: the time its actions are measured from (0: not anchored)
+	// seg[k]:seg[k+1] are the positions in pos (and values in sorted) of segment k = 2·account
+	// + class, class 0 anchored, 1 not.
+	seg    []int
+	pos    []int32 // action positions in g.acts, grouped by segment
+	sorted []int64 // each segment's values (t − ref), ascending
+}
+
+func newRelocator(g groups, in *Input, nAcc, workers int) *relocator {
+	nObj := len(g.start) - 1
+	r := &relocator{ref: make([]int64, nObj), seg: make([]int, 2*nAcc+1)}
+	cls := func(o int) int {
+		if anchored(in, o) {
+			return 0
+		}
+		return 1
+	}
+	for o := 0; o < nObj; o++ {
+		lo, hi := g.start[o], g.start[o+1]
+		if lo == hi {
+			continue
+		}
+		r.ref[o] = refTime(in, o, g.acts[lo].t)
+		c := cls(o)
+		for i := lo; i < hi; i++ {
+			r.seg[2*int(g.acts[i].a)+c+1]++
+		}
+	}
+	for k := 0; k < 2*nAcc; k++ {
+		r.seg[k+1] += r.seg[k]
+	}
+	r.pos = make([]int32, len(g.acts))
+	r.sorted = make([]int64, len(g.acts))
+	fill := slices.Clone(r.seg[:2*nAcc])
+	for o := 0; o < nObj; o++ {
+		c := cls(o)
+		for i := g.start[o]; i < g.start[o+1]; i++ {
+			k := 2*int(g.acts[i].a) + c
+			r.pos[fill[k]] = int32(i)
+			r.sorted[fill[k]] = g.acts[i].t - r.ref[o]
+			fill[k]++
+		}
+	}
+	parallel(workers, 2*nAcc, func(k int) {
+		if s := r.sorted[r.seg[k]:r.seg[k+1]]; len(s) > 1 {
+			slices.Sort(s)
+		}
+	})
+	return r
+}
+
+// values returns account a's values in the class of object o (ascending).
+func (r *relocator) values(in *Input, a int32, o int) []int64 {
+	k := 2 * int(a)
+	if !anchored(in, o) {
+		k++
+	}
+	return r.sorted[r.seg[k]:r.seg[k+1]]
+}
+
+// replicate writes into out (len(g.acts)) the actions of g with relocated times and returns
+// them grouped as g, each object's actions sorted by time again. scratch holds len(g.acts)
+// values.
+func (r *relocator) replicate(g groups, rng *rand.Rand, out []act, scratch []int64, workers int) groups {
+	copy(out, g.acts)
+	copy(scratch, r.sorted)
+	for k := 0; k+1 < len(r.seg); k++ {
+		s := scratch[r.seg[k]:r.seg[k+1]]
+		for i := len(s) - 1; i > 0; i-- {
+			j := rng.IntN(i + 1)
+			s[i], s[j] = s[j], s[i]
+		}
+	}
+	for j, p := range r.pos {
+		out[p].t = scratch[j]
+	}
+	rg := groups{start: g.start, acts: out}
+	rg.forEachObject(workers, func(_, o int, grp []act) {
+		for i := range grp {
+			grp[i].t += r.ref[o]
+		}
+		if len(grp) > 1 {
+			slices.SortFunc(grp, cmpAct)
+		}
+	})
+	return rg
+}
+
+// The account test. For account A and object o on which A acted (its first action there), let
+// y_Ao = 1 when another account acted on o within the window of it, and π_Ao the probability of
+// that when A's action alone is relocated as in the empirical null (the others stay where
+// they are): the share of A's values v (latencies or times, its own included) for which
+// ref_o + v lies within the window of another account's action on o. A's statistic is
+// y_A = Σ_o y_Ao against e_A = Σ_o π_Ao; its p-value P(X ≥ y_A), X ~ Poisson(e_A). An object
+// counts once per account however many accounts act on it, so the test stays valid around
+// viral objects; objects with more than GroupObjectCap actions are left out (the pair test
+// covers them; leaving objects out by size alone keeps the test valid).
+
+// accountStats returns, per account, y_A and e_A summed over the runs' objects with 2 … cap
+// actions; e_A is computed only for accounts with y_A ≥ minY (0 for the others).
+func accountStats(in *Input, gs []groups, rls []*relocator, window int64, capN, minY, workers int) (y, e []float64) {
+	nAcc := in.Accounts.Len()
+	if workers < 1 {
+		workers = 1
+	}
+	y = make([]float64, nAcc)
+	e = make([]float64, nAcc)
+	ys := make([][]float64, workers)
+	es := make([][]float64, workers)
+	seen := make([][]int32, workers)
+	for w := range ys {
+		ys[w], es[w], seen[w] = make([]float64, nAcc), make([]float64, nAcc), make([]int32, nAcc)
+	}
+	for ri, g := range gs {
+		for w := range seen {
+			clear(seen[w])
+		}
+		g.forEachObject(workers, func(w, o int, grp []act) {
+			if len(grp) < 2 || len(grp) > capN {
+				return
+			}
+			for i, x := range grp {
+				if seen[w][x.a] == int32(o)+1 {
+					continue
+				}
+				seen[w][x.a] = int32(o) + 1
+				if coActs(grp, i, window, nil) {
+					ys[w][x.a]++
+				}
+			}
+		})
+		_ = ri
+	}
+	for w := range ys {
+		for a, v := range ys[w] {
+			y[a] += v
+		}
+	}
+	for ri, g := range gs {
+		rl := rls[ri]
+		for w := range seen {
+			clear(seen[w])
+		}
+		g.forEachObject(workers, func(w, o int, grp []act) {
+			if len(grp) < 2 || len(grp) > capN {
+				return
+			}
+			for _, x := range grp {
+				if seen[w][x.a] == int32(o)+1 || y[x.a] < float64(minY) {
+					continue
+				}
+				seen[w][x.a] = int32(o) + 1
+				es[w][x.a] += relocatedHit(grp, x.a, rl.ref[o], rl.values(in, x.a, o), window, nil)
+			}
+		})
+	}
+	for w := range es {
+		for a, v := range es[w] {
+			e[a] += v
+		}
+	}
+	return y, e
+}
+
+// coActs reports whether grp[i] has an action of another account (passing other, nil: any)
+// within the window in the time-sorted group.
+func coActs(grp []act, i int, window int64, other func(a int32) bool) bool {
+	x := grp[i]
+	for j := i - 1; j >= 0 && x.t-grp[j].t <= window; j-- {
+		if grp[j].a != x.a && (other == nil || other(grp[j].a)) {
+			return true
+		}
+	}
+	for j := i + 1; j < len(grp) && grp[j].t-x.t <= window; j++ {
+		if grp[j].a != x.a && (other == nil || other(grp[j].a)) {
+			return true
+		}
+	}
+	return false
+}
+
+// relocatedHit is π: the share of the values vs (ascending) for which ref + v is within the
+// window of an action in grp by an account other than a (passing other, nil: any). It takes
+// the cheaper of two ways: a binary search per value, or one pass over the others' merged
+// intervals with a binary search per interval.
+func relocatedHit(grp []act, a int32, ref int64, vs []int64, window int64, other func(int32) bool) float64 {
+	if len(vs) == 0 {
+		return 0
+	}
+	ok := func(b int32) bool { return b != a && (other == nil || other(b)) }
+	hits := 0
+	if float64(len(vs))*math.Log2(float64(len(grp))+1) < float64(len(grp)) {
+		for _, v := range vs {
+			t := ref + v
+			j, _ := slices.BinarySearchFunc(grp, t-window, func(x act, t int64) int { return cmpInt64(x.t, t) })
+			for ; j < len(grp) && grp[j].t <= t+window; j++ {
+				if ok(grp[j].a) {
+					hits++
+					break
+				}
+			}
+		}
+		return float64(hits) / float64(len(vs))
+	}
+	lo, hi, open := int64(0), int64(0), false
+	flush := func() {
+		i, _ := slices.BinarySearch(vs, lo-ref)
+		j, _ := slices.BinarySearch(vs, hi-ref+1)
+		hits += j - i
+	}
+	for _, x := range grp {
+		if !ok(x.a) {
+			continue
+		}
+		if open && x.t-window <= hi {
+			hi = x.t + window
+			continue
+		}
+		if open {
+			flush()
+		}
+		lo, hi, open = x.t-window, x.t+window, true
+	}
+	if open {
+		flush()
+	}
+	return float64(hits) / float64(len(vs))
+}
+
+func cmpInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// logTail10 is log10 P(X ≥ x), X ~ Poisson(lambda), without underflow: the score −logTail10
+// ranks any two results however strong (no cap).
+func logTail10(x int, lambda float64) float64 {
+	if x <= 0 {
+		return 0
+	}
+	if lambda <= 0 {
+		return math.Inf(-1)
+	}
+	if lambda >= float64(x) {
+		return math.Log10(poissonTail(x, lambda))
+	}
+	lg, _ := math.Lgamma(float64(x) + 1)
+	logTerm := -lambda + float64(x)*math.Log(lambda) - lg
+	sum, term := 1.0, 1.0
+	for k := x + 1; k < x+1000; k++ {
+		term *= lambda / float64(k)
+		sum += term
+		if term < 1e-17*sum {
+			break
+		}
+	}
+	return math.Min(0, (logTerm+math.Log(sum))/math.Ln10)
+}
+
+// evidence is the score of a count against its Poisson expectation: −log10 P(X ≥ x), finite
+// (an expectation of 0 is taken as 1e-300).
+func evidence(x int, lambda float64) float64 {
+	return -logTail10(x, math.Max(lambda, 1e-300))
+}
+
+// qValues returns, for each observed score, the empirical false discovery rate of the set of
+// observed results scoring at least as high, monotonised (Storey's q-value with π0 = 1): with
+// V(s) = (null results with score ≥ s) ÷ runs and R(s) = observed results with score ≥ s,
+// FDR(s) = min(1, V(s) ÷ R(s)) and q_i = min over s ≤ score_i of FDR(s). null pools every
+// replicate's scores.
+func qValues(obs, null []float64, runs int) []float64 {
+	q := make([]float64, len(obs))
+	if len(obs) == 0 {
+		return q
+	}
+	idx := make([]int, len(obs))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(i, j int) bool { return obs[idx[i]] > obs[idx[j]] })
+	ns := slices.Clone(null)
+	slices.Sort(ns)
+	slices.Reverse(ns) // descending
+	// FDR per tie group of observed scores (R(s) counts the whole tie), then the running
+	// minimum from the lowest score up.
+	type grp struct {
+		lo, hi int
+		fdr    float64
+	}
+	var gs []grp
+	k := 0
+	for r := 0; r < len(idx); {
+		j := r
+		for j < len(idx) && obs[idx[j]] == obs[idx[r]] {
+			j++
+		}
+		s := obs[idx[r]]
+		for k < len(ns) && ns[k] >= s {
+			k++
+		}
+		gs = append(gs, grp{r, j, math.Min(1, float64(k)/float64(max(runs, 1))/float64(j))})
+		r = j
+	}
+	best := 1.0
+	for gi := len(gs) - 1; gi >= 0; gi-- {
+		best = math.Min(best, gs[gi].fdr)
+		for r := gs[gi].lo; r < gs[gi].hi; r++ {
+			q[idx[r]] = best
+		}
+	}
+	return q
+}
+
+// CalibrationPoint is one row of the calibration curve: at score threshold Score (−log10 of
+// the analytic p-value), how many edges (account-test accounts) the data gave and how many the
+// empirical null gave on average, and their ratio, the estimated false discovery rate.
+type CalibrationPoint struct {
+	Score            float64 `json:"score"`
+	Edges            int     `json:"edges"`
+	ExpectedEdges    float64 `json:"expected_chance_edges"`
+	EdgeFDR          float64 `json:"edge_fdr"`
+	Accounts         int     `json:"accounts"`
+	ExpectedAccounts float64 `json:"expected_chance_accounts"`
+	AccountFDR       float64 `json:"account_fdr"`
+}
+
+// Calibration reports the empirical null of a run (see Params.FDR).
+type Calibration struct {
+	Method string  `json:"method"` // "empirical-fdr"
+	FDR    float64 `json:"fdr"`
+	Runs   int     `json:"null_runs"`
+	// EdgeScore and AccountScore are the thresholds that the FDR target chose (the lowest
+	// observed score whose q-value is ≤ FDR; +Inf-like 0 when nothing passed).
+	EdgeScore    float64 `json:"edge_score_threshold"`
+	AccountScore float64 `json:"account_score_threshold"`
+	// Edges and Accounts passed; ExpectedEdges and ExpectedAccounts are the chance counts at
+	// those thresholds (mean over the replicates); ExpectedFlagged is the mean number of
+	// distinct accounts a replicate flagged by either test at the same thresholds.
+	Edges            int     `json:"edges"`
+	ExpectedEdges    float64 `json:"expected_chance_edges"`
+	Accounts         int     `json:"accounts"`
+	ExpectedAccounts float64 `json:"expected_chance_accounts"`
+	Flagged          int     `json:"flagged_accounts"`
+	ExpectedFlagged  float64 `json:"expected_chance_flagged_accounts"`
+	// ReplicateCandidates is the mean number of pairs reaching MinWeight in a replicate.
+	ReplicateCandidates float64            `json:"replicate_candidates"`
+	Curve               []CalibrationPoint `json:"curve"`
+	// ResolutionSeconds is the coarsest time step every action time is a multiple of (60 for
+	// sources with whole minutes); a window below it counts only actions in the same tick.
+	ResolutionSeconds float64 `json:"time_resolution_seconds"`
+	GroupObjectCap    int     `json:"group_object_cap"`
+}
+
+// replicateResult is what one replicate of the empirical null contributes.
+type replicateResult struct {
+	pairs     []cand
+	pairScore []float64
+	accScore []float64 // account-test scores of the accounts with y ≥ MinWeight
+	accIDs   []int32
+}
+
+// runReplicate relocates every run's actions and recomputes the pair table and the account
+// statistics on them.
+func runReplicate(ctx context.Context, in *Input, runs []*signalRun, rls []*relocator, p Params, window int64, rng *rand.Rand, bufs [][]act, scratch [][]int64) (replicateResult, error) {
+	var res replicateResult
+	reps := make([]*signalRun, len(runs))
+	gs := make([]groups, len(runs))
+	for i, r := range runs {
+		rg := rls[i].replicate(r.g, rng, bufs[i], scratch[i], max(1, p.Workers))
+		minCount := uint32(1)
+		if len(runs) == 1 {
+			minCount = uint32(p.MinWeight)
+		}
+		t, _, err := countPairs(ctx, rg, kernelOpts{
+			window: window, rows: p.Weight == WeightPairs, participating: r.part, workers: p.Workers,
+			budget: p.MemoryBudget, tempDir: p.TempDir, minCount: minCount,
+		})
+		if err != nil {
+			return res, err
+		}
+		reps[i] = &signalRun{acts: r.acts, g: rg, table: t}
+		gs[i] = rg
+	}
+	res.pairs = mergeTables(reps, p.MinWeight)
+	y, e := accountStats(in, gs, rls, window, p.GroupObjectCap, p.MinWeight, max(1, p.Workers))
+	for a := range y {
+		if y[a] >= float64(p.MinWeight) {
+			res.accIDs = append(res.accIDs, int32(a))
+			res.accScore = append(res.accScore, evidence(int(y[a]), e[a]))
+		}
+	}
+	return res, nil
+}
+
+// autoRuns is the default number of replicates: enough for stable chance counts on small
+// data (20), fewer as the in-window pairs grow, never below 2 (docs/coordination.md).
+func autoRuns(windowPairs int64) int {
+	r := int(math.Round(4e7 / math.Max(1, float64(windowPairs))))
+	return max(2, min(20, r))
+}
+
+// timeResolution is the largest of 3600, 60, 1 seconds (in ticks) that divides every action
+// time: the source's time resolution.
+func timeResolution(in *Input) int64 {
+	unit := int64(in.unit() / 1e9)
+	if unit < 1 {
+		return 1
+	}
+	for _, step := range []int64{3600, 60} {
+		if step%unit != 0 {
+			continue
+		}
+		k := step / unit
+		ok, n := true, 0
+		for s := range in.Actions {
+			for _, t := range in.Actions[s].Time {
+				n++
+				if t%k != 0 {
+					ok = false
+					break
+				}
+			}
+			if !ok {
+				break
+			}
+		}
+		if ok && n > 0 {
+			return k
+		}
+	}
+	return 1
+}
+
+// curveScores are the thresholds of the reported calibration curve.
+var curveScores = []float64{1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 50, 100}
+
+func countAtLeast(desc []float64, s float64) int {
+	// desc is sorted descending.
+	return sort.Search(len(desc), func(i int) bool { return desc[i] < s })
+}
+
+// calibrationCurve fills cal's curve and its chance counts at the chosen thresholds.
+func calibrationCurve(cal *Calibration, obs, null, accObs, accNull []float64, reps []replicateResult, runs int) {
+	desc := func(xs []float64) []float64 {
+		s := slices.Clone(xs)
+		slices.Sort(s)
+		slices.Reverse(s)
+		return s
+	}
+	o, n, ao, an := desc(obs), desc(null), desc(accObs), desc(accNull)
+	r := float64(max(runs, 1))
+	ratio := func(exp float64, got int) float64 {
+		if got == 0 {
+			if exp > 0 {
+				return 1
+			}
+			return 0
+		}
+		return math.Min(1, exp/float64(got))
+	}
+	for _, s := range curveScores {
+		pt := CalibrationPoint{Score: s, Edges: countAtLeast(o, s), ExpectedEdges: float64(countAtLeast(n, s)) / r,
+			Accounts: countAtLeast(ao, s), ExpectedAccounts: float64(countAtLeast(an, s)) / r}
+		pt.EdgeFDR, pt.AccountFDR = ratio(pt.ExpectedEdges, pt.Edges), ratio(pt.ExpectedAccounts, pt.Accounts)
+		cal.Curve = append(cal.Curve, pt)
+	}
+	cal.ExpectedEdges = float64(countAtLeast(n, cal.EdgeScore)) / r
+	cal.ExpectedAccounts = float64(countAtLeast(an, cal.AccountScore)) / r
+	// Accounts a replicate would flag at the same thresholds, by either test.
+	var flagged float64
+	for _, rep := range reps {
+		m := map[int32]bool{}
+		for i, c := range rep.pairs {
+			if rep.pairScore[i] >= cal.EdgeScore {
+				a, b := splitKey(c.key)
+				m[a], m[b] = true, true
+			}
+		}
+		for i, a := range rep.accIDs {
+			if rep.accScore[i] >= cal.AccountScore {
+				m[a] = true
+			}
+		}
+		flagged += float64(len(m))
+	}
+	cal.ExpectedFlagged = flagged / r
+	for _, v := range []*float64{&cal.EdgeScore, &cal.AccountScore} {
+		if math.IsInf(*v, 1) {
+			*v = 0
+		}
+	}
+}
+
+// supportEdges returns, for the accounts that passed the account test but are in no kept
+// edge, their co-actions (any count ≥ 1) with the other flagged accounts, as edges marked
+// Support: the evidence behind the account's flag, and what places it in a cluster.
+func supportEdges(in *Input, runs []*signalRun, kept []Edge, accSig map[int32]float64, window int64) []Edge {
+	inEdge := map[int32]bool{}
+	for _, e := range kept {
+		inEdge[e.s], inEdge[e.t] = true, true
+	}
+	only := map[int32]bool{}
+	flagged := map[int32]bool{}
+	for a := range accSig {
+		flagged[a] = true
+		if !inEdge[a] {
+			only[a] = true
+		}
+	}
+	if len(only) == 0 {
+		return nil
+	}
+	for a := range inEdge {
+		flagged[a] = true
+	}
+	type agg struct {
+		per  []int
+		last []int // last object counted + 1, per run
+	}
+	pairs := map[uint64]*agg{}
+	for ri, r := range runs {
+		for o := 0; o+1 < len(r.g.start); o++ {
+			grp := r.g.acts[r.g.start[o]:r.g.start[o+1]]
+			if len(grp) < 2 {
+				continue
+			}
+			hit := false
+			for _, x := range grp {
+				if only[x.a] {
+					hit = true
+					break
+				}
+			}
+			if !hit {
+				continue
+			}
+			sweep(grp, window, func(i, j int) {
+				x, y := grp[i], grp[j]
+				if x.a == y.a || (x.c >= 0 && x.c == y.c) || !flagged[x.a] || !flagged[y.a] || !(only[x.a] || only[y.a]) {
+					return
+				}
+				if r.part != nil && !r.part[x.a] && !r.part[y.a] {
+					return
+				}
+				k := pairKey(x.a, y.a)
+				g := pairs[k]
+				if g == nil {
+					g = &agg{per: make([]int, len(runs)), last: make([]int, len(runs))}
+					pairs[k] = g
+				}
+				if g.last[ri] != o+1 {
+					g.last[ri] = o + 1
+					g.per[ri]++
+				}
+			})
+		}
+	}
+	keys := make([]uint64, 0, len(pairs))
+	for k := range pairs {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := make([]Edge, 0, len(keys))
+	for _, k := range keys {
+		g := pairs[k]
+		a, b := splitKey(k)
+		e := Edge{Signals: map[Signal]int{}, key: k, Cluster: -1, Support: true}
+		for ri, r := range runs {
+			if g.per[ri] > 0 {
+				e.Signals[r.acts.Signal] = g.per[ri]
+				e.Count += g.per[ri]
+			}
+			e.Expected += r.null.expected(a, b)
+		}
+		e.PValue = poissonTail(e.Count, e.Expected)
+		e.Score = evidence(e.Count, e.Expected)
+		e.s, e.t = a, b
+		if in.Accounts.ID[a] > in.Accounts.ID[b] {
+			e.s, e.t = b, a
+		}
+		e.Source, e.Target = in.Accounts.ID[e.s], in.Accounts.ID[e.t]
+		out = append(out, e)
+	}
+	return out
+}
+
+// clusterTest is a group's evidence, counted by object so that it stays valid when many
+// accounts act on one object: observed = objects (over the runs) on which two members
+// co-acted inside the window; expected = Σ over the objects with two or more members of
+// min(1, Σ over those members of π), π being the chance that the member's action, relocated as
+// in the empirical null, lands within the window of another member's (a union bound, so the
+// expectation errs high). The members were selected by their edges, so the score −log10
+// P(X ≥ observed), X ~ Poisson(expected), describes and ranks clusters; it is not a test of a
+// cluster chosen in advance.
+func clusterTest(in *Input, runs []*signalRun, rls []*relocator, members []int32, window int64) (obs, exp float64) {
+	isMember := make(map[int32]bool, len(members))
+	for _, a := range members {
+		isMember[a] = true
+	}
+	var sub []act
+	for ri, r := range runs {
+		for o := 0; o+1 < len(r.g.start); o++ {
+			grp := r.g.acts[r.g.start[o]:r.g.start[o+1]]
+			if len(grp) < 2 {
+				continue
+			}
+			sub = sub[:0]
+			for _, x := range grp {
+				if isMember[x.a] {
+					sub = append(sub, x)
+				}
+			}
+			if len(sub) < 2 {
+				continue
+			}
+			distinct, co := false, false
+			for i := range sub {
+				if sub[i].a != sub[0].a {
+					distinct = true
+				}
+				if !co && coActs(sub, i, window, nil) {
+					co = true
+				}
+			}
+			if !distinct {
+				continue
+			}
+			if co {
+				obs++
+			}
+			var pi float64
+			seen := map[int32]bool{}
+			for _, x := range sub {
+				if seen[x.a] {
+					continue
+				}
+				seen[x.a] = true
+				pi += relocatedHit(sub, x.a, rls[ri].ref[o], rls[ri].values(in, x.a, o), window, nil)
+			}
+			exp += math.Min(1, pi)
+		}
+	}
+	return obs, exp
+}
+
+// distinctByScore returns, for pairs ordered by decreasing score, the tie groups' scores
+// (descending) and the number of distinct accounts in the pairs scoring at least each.
+func distinctByScore(cs []cand, scores []float64) (desc []float64, accounts []int) {
+	idx := make([]int, len(cs))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(i, j int) bool { return scores[idx[i]] > scores[idx[j]] })
+	seen := map[int32]bool{}
+	for r := 0; r < len(idx); {
+		j := r
+		for ; j < len(idx) && scores[idx[j]] == scores[idx[r]]; j++ {
+			a, b := splitKey(cs[idx[j]].key)
+			seen[a], seen[b] = true, true
+		}
+		desc = append(desc, scores[idx[r]])
+		accounts = append(accounts, len(seen))
+		r = j
+	}
+	return desc, accounts
+}
+
+// accountsAtLeast is the distinct-account count of distinctByScore at threshold s.
+func accountsAtLeast(desc []float64, accounts []int, s float64) int {
+	n := countAtLeast(desc, s)
+	if n == 0 {
+		return 0
+	}
+	return accounts[n-1]
+}
+
+// pairAccountThreshold is the lowest observed pair score s at which the accounts of the
+// pairs scoring ≥ s have an empirical false discovery rate ≤ fdr: (mean over replicates of the
+// distinct accounts in their pairs scoring ≥ s) ÷ (distinct accounts in the observed pairs
+// scoring ≥ s). Chance edges spread over many accounts, so controlling the edges' FDR alone
+// would let chance flag far more accounts than edges; this bounds what is reported, the
+// accounts. +Inf when no threshold qualifies.
+func pairAccountThreshold(cs []cand, scores []float64, reps []replicateResult, fdr float64) float64 {
+	od, oa := distinctByScore(cs, scores)
+	type step struct {
+		desc []float64
+		acc  []int
+	}
+	rs := make([]step, len(reps))
+	for i, rep := range reps {
+		rs[i].desc, rs[i].acc = distinctByScore(rep.pairs, rep.pairScore)
+	}
+	best := math.Inf(1)
+	for g, s := range od {
+		var null float64
+		for _, r := range rs {
+			null += float64(accountsAtLeast(r.desc, r.acc, s))
+		}
+		null /= float64(max(len(rs), 1))
+		if null/float64(oa[g]) <= fdr {
+			best = s
+		}
+	}
+	return best
+}
+
+// bhQ returns Benjamini–Hochberg q-values of the scores (−log10 p) of m tested results:
+// q_(i) = min over j ≥ i of p_(j)·m ÷ j, p ascending.
+func bhQ(scores []float64) []float64 {
+	m := len(scores)
+	q := make([]float64, m)
+	idx := make([]int, m)
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(i, j int) bool { return scores[idx[i]] > scores[idx[j]] })
+	best := 1.0
+	for r := m - 1; r >= 0; r-- {
+		p := math.Pow(10, -scores[idx[r]])
+		best = math.Min(best, p*float64(m)/float64(r+1))
+		q[idx[r]] = best
+	}
+	return q
+}
+
+// combinedQ is the larger of the empirical and the Benjamini–Hochberg q-value of each result:
+// a result is kept only when both are ≤ the FDR. The empirical null guards against the
+// analytic model's miscalibration (the reason it exists); the analytic bound guards against the
+// empirical null's resolution (a few replicates, and scores bunched in the bulk where a small
+// shift between two distributions would pass results whose own p-value is large).
+func combinedQ(obs, null []float64, runs int) []float64 {
+	q := qValues(obs, null, runs)
+	for i, b := range bhQ(obs) {
+		q[i] = math.Max(q[i], b)
+	}
+	return q
+}
