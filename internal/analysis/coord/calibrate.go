@@ -388,8 +388,8 @@ type Calibration struct {
 type replicateResult struct {
 	pairs     []cand
 	pairScore []float64
-	accScore []float64 // account-test scores of the accounts with y ≥ MinWeight
-	accIDs   []int32
+	accScore  []float64 // account-test scores of the accounts with y ≥ MinWeight
+	accIDs    []int32
 }
 
 // runReplicate relocates every run's actions and recomputes the pair table and the account
