@@ -23,8 +23,9 @@ type PairRow struct {
 //  2. every pair of shares of one object with |t_i − t_j| ≤ window is a candidate;
 //  3. pairs of the same account, of the same content id, or with a content id equal to the
 //     object id are removed;
-//  4. an account participates if ≥ minParticipation of its shares appear in a remaining pair;
-//     a pair is kept if either account participates.
+//  4. an account participates if ≥ minParticipation of its input rows have a share id that
+//     appears in a remaining pair (rows, not distinct share ids: see participation); a pair is
+//     kept if either account participates.
 //
 // The earlier share of each pair comes first (ties: by account, then content).
 func CooRTweetGroups(in *Input, s Signal, window time.Duration, minParticipation int) ([]PairRow, error) {
@@ -85,7 +86,7 @@ func prepareSignal(in *Input, a *Actions, p Params, window int64) (*signalRun, e
 	r := &signalRun{acts: a}
 	r.g = groupActions(a, len(in.Objects.ID), keep, p.Workers)
 	if p.MinParticipation > 0 {
-		r.part = participation(r.g, window, nAcc, p.MinParticipation)
+		r.part = participation(a, r.g, window, nAcc, p.MinParticipation)
 	}
 	return r, nil
 }

@@ -194,7 +194,8 @@ func loadGermanElections(t testing.TB, path string) Input {
 }
 
 // TestCooRTweetReference checks detect_groups rows and network edges against CooRTweet 2.1.3's
-// own output on german_elections (URLs, min_participation 2, windows 30 s and 60 s).
+// own output on german_elections (URLs, min_participation 2, windows 10 s — its default —,
+// 30 s, 60 s and 300 s).
 func TestCooRTweetReference(t *testing.T) {
 	path := sharedData(t, "coortweet-german-elections-2021/german_elections.csv")
 	ref := filepath.Join(filepath.Dir(path), "reference")
@@ -202,7 +203,7 @@ func TestCooRTweetReference(t *testing.T) {
 	if n := in.actionsOf(CoShare).Len(); n != 41100 {
 		t.Fatalf("%d shares, want 41,100 (reference README)", n)
 	}
-	for _, tw := range []int{30, 60} {
+	for _, tw := range []int{10, 30, 60, 300} {
 		t.Run(fmt.Sprintf("tw%d", tw), func(t *testing.T) {
 			rows, err := CooRTweetGroups(&in, CoShare, time.Duration(tw)*time.Second, 2)
 			if err != nil {
@@ -288,5 +289,39 @@ func TestCooRTweetReference(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCooRTweetParticipationRows is a hand-built case where CooRTweet's two readings of
+// min_participation differ (reference README, step 4). Share x1 of account X is listed under
+// two URLs u1 and u2; only its u1 row co-shares (with Y's y1, 5 s apart); Y's second share y2
+// (u3) pairs with nothing. min_participation 2: step 1 keeps both accounts (two rows each). C =
+// {x1, y1}. X has two ROWS whose share id is in C, so X participates and the x1–y1 pair row is
+// kept; counting distinct share ids (or only the rows that are themselves in a pair) X has one
+// and nothing would be kept.
+func TestCooRTweetParticipationRows(t *testing.T) {
+	t.Parallel()
+	b := NewBuilder()
+	x, y := b.Account("X"), b.Account("Y")
+	u1, u2, u3 := b.Object("u1", -1), b.Object("u2", -1), b.Object("u3", -1)
+	x1 := b.Content("x1")
+	b.Add(CoShare, x, u1, x1, 100)
+	b.Add(CoShare, x, u2, x1, 100)
+	b.Add(CoShare, y, u1, b.Content("y1"), 105)
+	b.Add(CoShare, y, u3, b.Content("y2"), 5000)
+	in := b.Input(time.Second)
+	rows, err := CooRTweetGroups(&in, CoShare, 10*time.Second, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 || rows[0].Object != "u1" || rows[0].Content != "x1" || rows[0].ContentY != "y1" {
+		t.Fatalf("rows %+v, want the one x1–y1 row on u1", rows)
+	}
+	res, err := Detect(t.Context(), in, cooRTweetParams(CoShare, 10), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Edges) != 1 || res.Edges[0].Count != 1 {
+		t.Errorf("edges %+v, want X–Y with one pair row", res.Edges)
 	}
 }

@@ -472,11 +472,17 @@ func runSignal(ctx context.Context, in *Input, a *Actions, p Params, window int6
 	return r, nil
 }
 
-// participation implements CooRTweet's steps 2–4: C is the set of shares that appear in any
-// in-window pair of different accounts and different content ids; an account participates if
-// at least minPart of its shares are in C.
-func participation(g groups, window int64, nAcc, minPart int) []bool {
+// participation implements CooRTweet's steps 2–4: C is the set of share ids (content ids) that
+// appear in any in-window pair of different accounts and different content ids; an account
+// participates if at least minPart of its input ROWS have a share id in C — rows, not distinct
+// share ids: a share listed under several objects (a post with two URLs, a repost that is
+// itself an object) counts once per row, whether or not that row is itself in a pair, and so
+// do rows left out of the pairs because their content id is the object itself. An action
+// without a content id is a share of its own. a holds every input row of the accounts kept by
+// step 1; g its rows that can pair.
+func participation(a *Actions, g groups, window int64, nAcc, minPart int) []bool {
 	inPair := make([]bool, len(g.acts))
+	inC := map[int32]bool{}
 	for o := 0; o+1 < len(g.start); o++ {
 		base := g.start[o]
 		grp := g.acts[base:g.start[o+1]]
@@ -484,13 +490,25 @@ func participation(g groups, window int64, nAcc, minPart int) []bool {
 			x, y := grp[i], grp[j]
 			if x.a != y.a && (x.c < 0 || x.c != y.c) {
 				inPair[base+i], inPair[base+j] = true, true
+				for _, c := range [2]int32{x.c, y.c} {
+					if c >= 0 {
+						inC[c] = true
+					}
+				}
 			}
 		})
 	}
 	n := make([]int32, nAcc)
-	for i, ok := range inPair {
-		if ok {
-			n[g.acts[i].a]++
+	if a.Content != nil {
+		for i, c := range a.Content {
+			if c >= 0 && inC[c] {
+				n[a.Account[i]]++
+			}
+		}
+	}
+	for i, x := range g.acts {
+		if x.c < 0 && inPair[i] {
+			n[x.a]++
 		}
 	}
 	part := make([]bool, nAcc)
