@@ -114,8 +114,8 @@ func (r *relocator) replicate(g groups, rng *rand.Rand, out []act, scratch []int
 	return rg
 }
 
-// The account test. For account A and object o on which A acted (its first action there), let
-// y_Ao = 1 when another account acted on o within the window of it, and π_Ao the probability of
+// The account test. For account A and object o on which A acted, let y_Ao = 1 when another
+// account acted on o within the window of one of A's actions there, and π_Ao the probability of
 // that when A's action alone is relocated as in the empirical null (the others stay where
 // they are): the share of A's values v (latencies or times, its own included) for which
 // ref_o + v lies within the window of another account's action on o. A's statistic is
@@ -148,11 +148,8 @@ func accountStats(in *Input, gs []groups, rls []*relocator, window int64, capN, 
 				return
 			}
 			for i, x := range grp {
-				if seen[w][x.a] == int32(o)+1 {
-					continue
-				}
-				seen[w][x.a] = int32(o) + 1
-				if coActs(grp, i, window, nil) {
+				if seen[w][x.a] != int32(o)+1 && coActs(grp, i, window, nil) {
+					seen[w][x.a] = int32(o) + 1
 					ys[w][x.a]++
 				}
 			}
@@ -617,20 +614,32 @@ func supportEdges(in *Input, runs []*signalRun, kept []Edge, accSig map[int32]fl
 	return out
 }
 
-// clusterTest is a group's evidence, counted by object so that it stays valid when many
-// accounts act on one object: observed = objects (over the runs) on which two members
-// co-acted inside the window; expected = Σ over the objects with two or more members of
-// min(1, Σ over those members of π), π being the chance that the member's action, relocated as
-// in the empirical null, lands within the window of another member's (a union bound, so the
-// expectation errs high). The members were selected by their edges, so the score −log10
-// P(X ≥ observed), X ~ Poisson(expected), describes and ranks clusters; it is not a test of a
-// cluster chosen in advance.
-func clusterTest(in *Input, runs []*signalRun, rls []*relocator, members []int32, window int64) (obs, exp float64) {
+// groupEvidence is a cluster's test: Observed and Expected co-acting members, and the score.
+type groupEvidence struct {
+	obs, exp, score float64
+}
+
+// clusterTest is a group's evidence, built to stay valid when many accounts act on one object.
+// Per object o on which m_o ≥ 2 members acted: Y_o = members with an action within the window
+// of another member's, E_o = Σ over those members of π (the chance that the member's action,
+// relocated as in the empirical null, lands within the window of another member's; at most
+// m_o). Objects are independent under the null, but the members' indicators on one object are
+// not, so the tail of S = Σ Y_o is bounded without assuming anything about that dependence:
+// with 0 ≤ Y_o ≤ m_o, Var Y_o ≤ m_o·E_o, and t = S − Σ E_o > 0, Bernstein's inequality gives
+// P ≤ exp(−t²/2 ÷ (Σ m_o·E_o + max m_o · t/3)) and Hoeffding's P ≤ exp(−2t² ÷ Σ m_o²); the
+// score is −log10 of the smaller bound (0 when t ≤ 0). The members were selected by their
+// edges, so the score describes and ranks clusters; it is not a test of a cluster chosen in
+// advance.
+func clusterTest(in *Input, runs []*signalRun, rls []*relocator, members []int32, window int64) groupEvidence {
 	isMember := make(map[int32]bool, len(members))
 	for _, a := range members {
 		isMember[a] = true
 	}
-	var sub []act
+	var (
+		sub              []act
+		s, e, v, h, maxM float64
+	)
+	seen := map[int32]bool{}
 	for ri, r := range runs {
 		for o := 0; o+1 < len(r.g.start); o++ {
 			grp := r.g.acts[r.g.start[o]:r.g.start[o+1]]
@@ -646,34 +655,40 @@ func clusterTest(in *Input, runs []*signalRun, rls []*relocator, members []int32
 			if len(sub) < 2 {
 				continue
 			}
-			distinct, co := false, false
-			for i := range sub {
-				if sub[i].a != sub[0].a {
-					distinct = true
-				}
-				if !co && coActs(sub, i, window, nil) {
-					co = true
+			clear(seen)
+			var y, pi, m float64
+			for _, x := range sub {
+				if !seen[x.a] {
+					seen[x.a] = true
+					m++
+					pi += relocatedHit(sub, x.a, rls[ri].ref[o], rls[ri].values(in, x.a, o), window, nil)
 				}
 			}
-			if !distinct {
+			if m < 2 {
 				continue
 			}
-			if co {
-				obs++
-			}
-			var pi float64
-			seen := map[int32]bool{}
-			for _, x := range sub {
-				if seen[x.a] {
-					continue
+			clear(seen)
+			for i, x := range sub {
+				if !seen[x.a] && coActs(sub, i, window, nil) {
+					seen[x.a] = true
+					y++
 				}
-				seen[x.a] = true
-				pi += relocatedHit(sub, x.a, rls[ri].ref[o], rls[ri].values(in, x.a, o), window, nil)
 			}
-			exp += math.Min(1, pi)
+			pi = math.Min(pi, m)
+			s += y
+			e += pi
+			v += m * pi
+			h += m * m
+			maxM = math.Max(maxM, m)
 		}
 	}
-	return obs, exp
+	g := groupEvidence{obs: s, exp: e}
+	if t := s - e; t > 0 {
+		bern := t * t / 2 / (v + maxM*t/3)
+		hoef := 2 * t * t / h
+		g.score = math.Max(bern, hoef) / math.Ln10
+	}
+	return g
 }
 
 // distinctByScore returns, for pairs ordered by decreasing score, the tie groups' scores

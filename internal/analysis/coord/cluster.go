@@ -20,11 +20,11 @@ type Cluster struct {
 	Density float64 `json:"density"`
 	// Signals counts the co-actions inside the cluster per signal.
 	Signals map[Signal]int `json:"signals"`
-	// Observed = objects on which two members co-acted inside the window, Expected = their
-	// chance under the empirical null's relocation (clusterTest: each object counts once, so
-	// it holds when many accounts act on one object); PValue = P(X ≥ Observed),
-	// X ~ Poisson(Expected); Score = −log10 p in log space, never capped, so clusters rank.
-	// Descriptive: the members were selected by their edges. With a lenient Params.EdgeAlpha
+	// Observed = members co-acting with another member inside the window, summed over the
+	// objects; Expected = their chance under the empirical null's relocation; Score = −log10 of
+	// a Bernstein/Hoeffding bound on P(Observed | chance) that holds however the members on one
+	// object depend on each other (clusterTest), never capped, so clusters rank; PValue =
+	// 10^−Score. Descriptive: the members were selected by their edges. With a lenient Params.EdgeAlpha
 	// (legacy mode) the two sums are over the member pairs that are not screened edges, and the
 	// cluster is reported only when PValue ≤ Alpha ÷ (groups tested).
 	Observed float64 `json:"observed"`
@@ -156,7 +156,7 @@ func groupTest(runs []*signalRun, members []int32, count map[uint64]int, screene
 }
 
 // cards builds the evidence cards of the reported groups; edges carry their Cluster already.
-func cards(in *Input, runs []*signalRun, edges []Edge, gs [][]int32, tests [][2]float64, p Params) []Cluster {
+func cards(in *Input, runs []*signalRun, edges []Edge, gs [][]int32, tests []groupEvidence, p Params) []Cluster {
 	cs := make([]Cluster, len(gs))
 	of := map[int32]int{}
 	for ci, m := range gs {
@@ -167,9 +167,8 @@ func cards(in *Input, runs []*signalRun, edges []Edge, gs [][]int32, tests [][2]
 	}
 	for ci := range cs {
 		card(in, runs, edges, &cs[ci], p)
-		cs[ci].Observed, cs[ci].Expected = tests[ci][0], tests[ci][1]
-		cs[ci].PValue = poissonTail(int(math.Round(cs[ci].Observed)), cs[ci].Expected)
-		cs[ci].Score = evidence(int(math.Round(cs[ci].Observed)), cs[ci].Expected)
+		cs[ci].Observed, cs[ci].Expected, cs[ci].Score = tests[ci].obs, tests[ci].exp, tests[ci].score
+		cs[ci].PValue = math.Pow(10, -cs[ci].Score)
 	}
 	targetAuthors(in, cs)
 	organic(in, cs, of)

@@ -371,7 +371,7 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 		screened[e.key] = e.PValue
 	}
 	var keptGroups [][]int32
-	var tests [][2]float64
+	var tests []groupEvidence
 	totalMembers := 0
 	for _, m := range groupsFound {
 		totalMembers += len(m)
@@ -398,12 +398,13 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 				continue
 			}
 		}
+		ev := groupEvidence{obs: obs, exp: exp, score: evidence(int(math.Round(obs)), exp)}
 		if !lenient {
-			// Descriptive: objects with a member co-action against their chance (clusterTest).
-			obs, exp = clusterTest(&in, runs, rls, m, window)
+			// Descriptive: members co-acting on each object against their chance (clusterTest).
+			ev = clusterTest(&in, runs, rls, m, window)
 		}
 		keptGroups = append(keptGroups, m)
-		tests = append(tests, [2]float64{obs, exp})
+		tests = append(tests, ev)
 	}
 	of := map[int32]int{}
 	for gi, m := range keptGroups {

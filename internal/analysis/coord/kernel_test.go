@@ -242,7 +242,7 @@ func TestEvidence(t *testing.T) {
 		t.Fatalf("%d clusters, want 1", len(res.Clusters))
 	}
 	c := res.Clusters[0]
-	if fmt.Sprint(c.Members) != "[a b c]" || c.Density != 1 || c.Edges != 3 || c.Observed != 3 {
+	if fmt.Sprint(c.Members) != "[a b c]" || c.Density != 1 || c.Edges != 3 || c.Observed != 7 {
 		t.Errorf("cluster %+v", c)
 	}
 	if len(c.Targets) == 0 || c.Targets[0].Author != "w" {

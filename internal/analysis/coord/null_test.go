@@ -22,10 +22,13 @@ import (
 // latencies a [60 60 60 70], b [90 119 130], c [120 160]; within 60 s: a–b 9 of 12, a–c 4 of 8,
 // b–c 5 of 6: λ_ab = 2.9625, λ_ac = 1.35, λ_bc = 2.05 · 5/6.
 //
-// Cluster {a, b, c} (clusterTest, absolute times): every object has a member co-action
-// (observed 3). p1: π_a = 1/4 (a's time 0 lies within 60 s of b@30 or c@100; 1000, 2000, 2010
-// do not), π_b = 1/3 (30), π_c = 0 → 7/12; p2: ¼ + ⅓ + ½ (c's 1060) > 1 → 1; p3 (a, b): π_a =
-// 1/4 (2010 near b@2070), π_b = 1/3 (2070) → 7/12. Expected = 7/12 + 1 + 7/12 = 13/6.
+// Cluster {a, b, c} (clusterTest, absolute times). p1: a and b co-act (c@100 is 70 s from
+// b), Y = 2; π_a = 1/4 (a's time 0 lies within 60 s of b@30 or c@100; 1000, 2000, 2010 do
+// not), π_b = 1/3 (30), π_c = 0 → E = 7/12. p2: all three co-act, Y = 3, E = ¼ + ⅓ + ½ (c's
+// 1060) = 13/12. p3 (a, b): Y = 2 (a@2010–b@2070), E = ¼ + ⅓ = 7/12. Observed 7, expected
+// 27/12 = 2.25, t = 4.75; Σ m·E = 74/12, max m = 3, Σ m² = 22: Bernstein's exponent
+// 11.28125 ÷ (74/12 + 4.75) = 1.0334, Hoeffding's 2·4.75² ÷ 22 = 2.05114 → score
+// 2.05114 ÷ ln 10 = 0.89080.
 func TestNullHandComputed(t *testing.T) {
 	t.Parallel()
 	res, err := Detect(t.Context(), handInput(), Params{MinWeight: 1, Alpha: -1, Algorithm: Components}, nil)
@@ -45,8 +48,8 @@ func TestNullHandComputed(t *testing.T) {
 			}
 		}
 	}
-	if c := res.Clusters[0]; math.Abs(c.Expected-13.0/6) > 1e-12 || c.Observed != 3 {
-		t.Errorf("cluster expected %v observed %v, want 13/6 and 3", c.Expected, c.Observed)
+	if c := res.Clusters[0]; math.Abs(c.Expected-2.25) > 1e-12 || c.Observed != 7 || math.Abs(c.Score-2*4.75*4.75/22/math.Ln10) > 1e-12 {
+		t.Errorf("cluster expected %v observed %v score %v, want 2.25, 7 and 0.8908", c.Expected, c.Observed, c.Score)
 	}
 	in := handInput()
 	in.Objects.Created = []int64{-60, 940, 1940}
