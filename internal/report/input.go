@@ -77,6 +77,25 @@ type Methods struct {
 	FindingsAt time.Time
 	CoordAt    time.Time
 	Notes      []string // further caveats, shown as a list
+	// Calibration is the coordination run's empirical null (nil for runs without one): how many
+	// of its edges and accounts chance alone would give, at its thresholds and along a curve.
+	Calibration *Calibration
+}
+
+// Calibration is the report's view of coord.Calibration.
+type Calibration struct {
+	FDR, EdgeScore, AccountScore       float64
+	Runs, Edges, Accounts, Flagged     int
+	ExpectedEdges, ExpectedAccounts    float64
+	ExpectedFlagged, ResolutionSeconds float64
+	Curve                              []CalibrationRow
+}
+
+// CalibrationRow is one threshold of the calibration curve.
+type CalibrationRow struct {
+	Score                           float64
+	Edges, Accounts                 int
+	ExpectedEdges, ExpectedAccounts float64
 }
 
 // Param is one analysis parameter.

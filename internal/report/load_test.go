@@ -53,6 +53,8 @@ func TestLoad(t *testing.T) {
 	}
 	c := coord.Result{
 		Params:   coord.Params{Signals: []coord.Signal{coord.CoRepost}, WindowSeconds: 60, MinWeight: 1, Alpha: 0.01, Algorithm: coord.Leiden, Resolution: 1, MinClusterSize: 2, EvidenceCap: 5},
+		Null: coord.NullSummary{Calibration: &coord.Calibration{Method: "empirical-fdr", FDR: 0.05, Runs: 4, EdgeScore: 3, Edges: 1, Flagged: 2, ExpectedFlagged: 0.25,
+			Curve: []coord.CalibrationPoint{{Score: 1, Edges: 1, ExpectedEdges: 0.5}}}},
 		Accounts: []coord.AccountScore{{ID: "9001", Cluster: 0, Score: 0.9}, {ID: "9002", Cluster: 0, Score: 0.8}},
 		Edges:    []coord.Edge{{Source: "9001", Target: "9002", Weight: 1, Count: 1, Signals: map[coord.Signal]int{coord.CoRepost: 1}, Cluster: 0}},
 		Clusters: []coord.Cluster{{ID: 0, Members: []string{"9001", "9002"}, Size: 2, Edges: 1, Density: 1,
@@ -91,6 +93,9 @@ func TestLoad(t *testing.T) {
 	}
 	if len(in.Methods.Sources) != 1 || in.Methods.Sources[0].Posts != 3 {
 		t.Errorf("sources = %+v", in.Methods.Sources)
+	}
+	if cal := in.Methods.Calibration; cal == nil || cal.Runs != 4 || cal.ExpectedFlagged != 0.25 || len(cal.Curve) != 1 || cal.Curve[0].ExpectedEdges != 0.5 {
+		t.Errorf("calibration = %+v, want the stored run's", cal)
 	}
 	var buf bytes.Buffer
 	if err := Render(&buf, in, Options{Key: testKey, Now: fixedNow}); err != nil {

@@ -82,7 +82,7 @@ func FromResults(f amplify.Findings, c coord.Result, s Study) Input {
 	}
 	in.Summary = sum
 
-	in.Methods = Methods{Params: params(f, c), Sources: s.Sources, FindingsAt: s.FindingsAt, CoordAt: s.CoordAt}
+	in.Methods = Methods{Params: params(f, c), Sources: s.Sources, FindingsAt: s.FindingsAt, CoordAt: s.CoordAt, Calibration: calibration(c)}
 	if len(f.TopAmplifiers) > 0 {
 		in.Methods.Notes = append(in.Methods.Notes, fmt.Sprintf("The amplifier table lists the %d most active amplifiers kept by the analysis; `echotrace export` has every account.", len(f.TopAmplifiers)))
 	}
@@ -164,12 +164,35 @@ func params(f amplify.Findings, c coord.Result) []Param {
 		add("min participation", strconv.Itoa(p.MinParticipation), "actions an account needs to be considered")
 	}
 	add("edge weight", string(p.Weight), "how edges are weighted")
-	add("alpha", strconv.FormatFloat(p.Alpha, 'g', -1, 64), fmt.Sprintf("significance level of the null model of chance co-action (Bonferroni over %d candidate pairs: p ≤ %.3g)", c.Null.Candidates, c.Null.Threshold))
+	switch cal := c.Null.Calibration; {
+	case cal != nil:
+		add("false discovery rate", strconv.FormatFloat(cal.FDR, 'g', -1, 64), fmt.Sprintf("edges and accounts are kept when chance alone — %d replicates of the empirical null, every action moved in time, each account keeping its activity, speed and timeline — gives at most this share of results as strong (and the analytic Benjamini–Hochberg bound agrees)", cal.Runs))
+	case p.Alpha > 0:
+		add("alpha", strconv.FormatFloat(p.Alpha, 'g', -1, 64), fmt.Sprintf("significance level of the analytic null model of chance co-action (Bonferroni over %d candidate pairs: p ≤ %.3g)", c.Null.Candidates, c.Null.Threshold))
+	default:
+		add("significance", "off", "no null-model filter: every pair reaching the minimum weight is an edge")
+	}
 	if p.Percentile > 0 {
 		add("percentile", strconv.FormatFloat(p.Percentile, 'g', -1, 64), "edges below this weight percentile are dropped")
 	}
 	add("clustering", string(p.Algorithm), fmt.Sprintf("community detection (resolution %g, minimum cluster size %d)", p.Resolution, p.MinClusterSize))
 	add("seed", strconv.FormatUint(p.Seed, 10), "random seed: the same seed gives the same clusters")
+	return out
+}
+
+// calibration copies the run's calibration report for the methods section.
+func calibration(c coord.Result) *Calibration {
+	cal := c.Null.Calibration
+	if cal == nil {
+		return nil
+	}
+	out := &Calibration{FDR: cal.FDR, EdgeScore: cal.EdgeScore, AccountScore: cal.AccountScore, Runs: cal.Runs,
+		Edges: cal.Edges, Accounts: cal.Accounts, Flagged: cal.Flagged, ExpectedEdges: cal.ExpectedEdges,
+		ExpectedAccounts: cal.ExpectedAccounts, ExpectedFlagged: cal.ExpectedFlagged, ResolutionSeconds: cal.ResolutionSeconds}
+	for _, pt := range cal.Curve {
+		out.Curve = append(out.Curve, CalibrationRow{Score: pt.Score, Edges: pt.Edges, Accounts: pt.Accounts,
+			ExpectedEdges: pt.ExpectedEdges, ExpectedAccounts: pt.ExpectedAccounts})
+	}
 	return out
 }
 
