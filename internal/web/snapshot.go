@@ -180,7 +180,9 @@ type overviewView struct {
 	Clusters            int                `json:"clusters"`
 	CoordinatedAccounts int                `json:"coordinated_accounts"`
 	TopClusters         []clusterSummary   `json:"top_clusters"`
-	Links               map[string]string  `json:"links"`
+	// Calibration is the coordination run's empirical null: chance edges and accounts.
+	Calibration *coord.Calibration `json:"calibration,omitempty"`
+	Links       map[string]string  `json:"links"`
 }
 
 // errNoRandom stands in for a random source when reading the pseudonym key: the server
@@ -412,6 +414,7 @@ func (s *Server) load(ctx context.Context) (*snapshot, error) {
 			ov.CoordinatedAccounts++
 		}
 	}
+	ov.Calibration = c.Null.Calibration
 	ov.TopClusters = sn.clusters[:min(len(sn.clusters), 10)]
 	if ov.TopClusters == nil {
 		ov.TopClusters = []clusterSummary{}

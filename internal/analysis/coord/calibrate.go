@@ -166,16 +166,28 @@ func accountStats(in *Input, gs []groups, rls []*relocator, window int64, capN, 
 		for w := range seen {
 			clear(seen[w])
 		}
+		ivs := make([][][2]int64, workers)
+		cnt := make([][]int32, workers)
+		for w := range cnt {
+			cnt[w] = make([]int32, nAcc)
+		}
 		g.forEachObject(workers, func(w, o int, grp []act) {
 			if len(grp) < 2 || len(grp) > capN {
 				return
 			}
+			ivs[w] = unionIntervals(grp, window, ivs[w][:0])
 			for _, x := range grp {
+				cnt[w][x.a]++
+			}
+			for i, x := range grp {
 				if seen[w][x.a] == int32(o)+1 || y[x.a] < float64(minY) {
 					continue
 				}
 				seen[w][x.a] = int32(o) + 1
-				es[w][x.a] += relocatedHit(grp, x.a, rl.ref[o], rl.values(in, x.a, o), window, nil)
+				es[w][x.a] += soleHit(grp, i, cnt[w][x.a] > 1, rl.ref[o], rl.values(in, x.a, o), window, ivs[w])
+			}
+			for _, x := range grp {
+				cnt[w][x.a] = 0
 			}
 		})
 	}
@@ -248,6 +260,85 @@ func relocatedHit(grp []act, a int32, ref int64, vs []int64, window int64, other
 	}
 	if open {
 		flush()
+	}
+	return float64(hits) / float64(len(vs))
+}
+
+// unionIntervals returns the merged intervals [t − window, t + window] of every action of the
+// time-sorted group, ascending.
+func unionIntervals(grp []act, window int64, out [][2]int64) [][2]int64 {
+	for _, x := range grp {
+		if n := len(out); n > 0 && x.t-window <= out[n-1][1] {
+			out[n-1][1] = x.t + window
+			continue
+		}
+		out = append(out, [2]int64{x.t - window, x.t + window})
+	}
+	return out
+}
+
+// soleHit is relocatedHit for the account of grp[i] against every other account, using the
+// group's merged intervals ivs: when the account acts once on the object, the region only its
+// own action covers is its interval less its neighbours' ((prev other + window, next other −
+// window)), so π = (values in the union) − (values in that region), in
+// O(min(len(ivs)·log k, k·log len(ivs))) instead of a pass over the group per account; above
+// nearSample values, π is estimated from nearSample of them. Accounts acting several times on the object
+// (multi) take the general path.
+func soleHit(grp []act, i int, multi bool, ref int64, vs []int64, window int64, ivs [][2]int64) float64 {
+	if len(vs) == 0 {
+		return 0
+	}
+	a, t := grp[i].a, grp[i].t
+	lo, hi := t-window, t+window
+	for j := i - 1; j >= 0 && t-grp[j].t <= 2*window; j-- {
+		if grp[j].a == a {
+			return relocatedHit(grp, a, ref, vs, window, nil)
+		}
+		lo = max(lo, grp[j].t+window+1)
+		break
+	}
+	for j := i + 1; j < len(grp) && grp[j].t-t <= 2*window; j++ {
+		if grp[j].a == a {
+			return relocatedHit(grp, a, ref, vs, window, nil)
+		}
+		hi = min(hi, grp[j].t-window-1)
+		break
+	}
+	if multi {
+		return relocatedHit(grp, a, ref, vs, window, nil)
+	}
+	in := func(l, h int64) int {
+		x, _ := slices.BinarySearch(vs, l-ref)
+		y, _ := slices.BinarySearch(vs, h-ref+1)
+		return y - x
+	}
+	hits := 0
+	if k := len(vs); k > nearSample || float64(k)*math.Log2(float64(len(ivs))+1) < float64(len(ivs)) {
+		// Few values: look each one up among the intervals. A very active account is
+		// represented by nearSample evenly spaced order statistics of its values (an
+		// unbiased estimate of π, as for q_AB).
+		n := min(k, nearSample)
+		for i := 0; i < n; i++ {
+			v := vs[i]
+			if k > nearSample {
+				v = vs[(2*i+1)*k/(2*nearSample)]
+			}
+			x := ref + v
+			if lo <= x && x <= hi {
+				continue
+			}
+			j := sort.Search(len(ivs), func(k int) bool { return ivs[k][1] >= x })
+			if j < len(ivs) && ivs[j][0] <= x {
+				hits++
+			}
+		}
+		return float64(hits) / float64(n)
+	}
+	for _, iv := range ivs {
+		hits += in(iv[0], iv[1])
+	}
+	if lo <= hi {
+		hits -= in(lo, hi)
 	}
 	return float64(hits) / float64(len(vs))
 }

@@ -3,6 +3,7 @@ package coord
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -168,5 +169,69 @@ func TestRelocatorKeepsMultisets(t *testing.T) {
 	}
 	if !moved {
 		t.Error("20 replicates moved nothing")
+	}
+}
+
+// TestSoleHitEqualsRelocatedHit: the merged-interval shortcut gives exactly the general π on
+// random groups (repeat actors included, which take the general path).
+func TestSoleHitEqualsRelocatedHit(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(3, 4))
+	for trial := 0; trial < 2000; trial++ {
+		n := 2 + rng.IntN(30)
+		grp := make([]act, n)
+		for i := range grp {
+			grp[i] = act{t: rng.Int64N(600), a: rng.Int32N(int32(3 + rng.IntN(20))), c: -1}
+		}
+		slices.SortFunc(grp, cmpAct)
+		window := int64(1 + rng.IntN(90))
+		ivs := unionIntervals(grp, window, nil)
+		cnt := map[int32]int{}
+		for _, x := range grp {
+			cnt[x.a]++
+		}
+		vs := make([]int64, 1+rng.IntN(40)) // ≤ nearSample: exact
+		for i := range vs {
+			vs[i] = rng.Int64N(800) - 100
+		}
+		slices.Sort(vs)
+		ref := rng.Int64N(50)
+		for i, x := range grp {
+			want := relocatedHit(grp, x.a, ref, vs, window, nil)
+			if got := soleHit(grp, i, cnt[x.a] > 1, ref, vs, window, ivs); got != want {
+				t.Fatalf("trial %d, action %d: soleHit %v, relocatedHit %v (group %v, window %d)", trial, i, got, want, grp, window)
+			}
+		}
+	}
+}
+
+// TestNearShareSample: above nearSample latencies the quantile estimate of q stays within 2 %
+// of the exact share.
+func TestNearShareSample(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(5, 6))
+	la, lb := make([]int64, 5000), make([]int64, 8000)
+	for i := range la {
+		la[i] = int64(600 * math.Exp(1.5*rng.NormFloat64()))
+	}
+	for i := range lb {
+		lb[i] = int64(900 * math.Exp(1.2*rng.NormFloat64()))
+	}
+	slices.Sort(la)
+	slices.Sort(lb)
+	var near int
+	for _, x := range la {
+		for _, y := range lb {
+			if d := x - y; d >= -60 && d <= 60 {
+				near++
+			}
+		}
+	}
+	exact := float64(near) / float64(len(la)*len(lb))
+	if got := nearShare(la, lb, 60); math.Abs(got-exact) > 0.02*exact {
+		t.Errorf("nearShare %v, exact %v", got, exact)
+	}
+	if got := nearShare(la[:200], lb, 60); got <= 0 {
+		t.Errorf("exact path gave %v", got)
 	}
 }

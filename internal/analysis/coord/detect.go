@@ -1,6 +1,8 @@
 package coord
 
 import (
+	"github.com/echotrace/echotrace/internal/radix"
+
 	"context"
 	"fmt"
 	"math"
@@ -224,13 +226,36 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 	for _, r := range runs {
 		r.null = newNullModel(r.g, &in, window, needed)
 	}
+	// λ depends on the pair only (the replicates keep every account's values), so it is
+	// computed once per distinct pair of the data and the replicates.
+	pairKeys := make([]uint64, 0, len(cands))
+	for _, c := range cands {
+		pairKeys = append(pairKeys, c.key)
+	}
+	for _, rep := range reps {
+		for _, c := range rep.pairs {
+			pairKeys = append(pairKeys, c.key)
+		}
+	}
+	if len(reps) > 0 {
+		radix.Sort(pairKeys, make([]uint64, len(pairKeys)))
+		pairKeys = uniqueSorted(pairKeys)
+	}
+	pairLambda := make([]float64, len(pairKeys))
+	parallel(p.Workers, len(pairKeys), func(i int) {
+		a, b := splitKey(pairKeys[i])
+		for _, r := range runs {
+			pairLambda[i] += r.null.expected(a, b)
+		}
+	})
 	lambdaOf := func(cs []cand) []float64 {
 		ls := make([]float64, len(cs))
+		if len(reps) == 0 {
+			return pairLambda // the keys are the candidates', in order
+		}
 		parallel(p.Workers, len(cs), func(i int) {
-			a, b := splitKey(cs[i].key)
-			for _, r := range runs {
-				ls[i] += r.null.expected(a, b)
-			}
+			j, _ := slices.BinarySearch(pairKeys, cs[i].key)
+			ls[i] = pairLambda[j]
 		})
 		return ls
 	}

@@ -133,8 +133,8 @@ func newSignalNull(g groups, in *Input, window int64, needed []bool, anch bool) 
 	return s
 }
 
-// expected is λ_AB. Cost: O(distinct authors) for the sum and O(k_small · log k_large) for
-// q_AB.
+// expected is λ_AB. Cost: O(distinct authors) for the sum and O(min(k_small, 256) ·
+// log k_large) for q_AB (see nearSample).
 func (s *signalNull) expected(a, b int32) float64 {
 	if int(a) >= len(s.off)-1 || int(b) >= len(s.off)-1 {
 		return 0
@@ -162,27 +162,51 @@ func (s *signalNull) expected(a, b int32) float64 {
 	if len(la) > len(lb) {
 		la, lb = lb, la
 	}
+	return sum * nearShare(la, lb, s.window)
+}
+
+// nearSample bounds the cost of q_AB for two very active accounts: when the less active of
+// the two has more than nearSample latencies, q_AB is estimated from nearSample evenly spaced
+// order statistics of them (its quantiles), each counted exactly against the other's.
+const nearSample = 256
+
+// nearShare is q: the share of (x, y) pairs, x in la and y in lb (both ascending, la the
+// shorter), with |x − y| ≤ window.
+func nearShare(la, lb []int64, window int64) float64 {
+	if len(la) == 0 || len(lb) == 0 {
+		return 0
+	}
+	count := func(l int64) int {
+		lo, _ := slices.BinarySearch(lb, l-window)
+		hi, _ := slices.BinarySearch(lb[lo:], l+window+1)
+		return hi
+	}
+	if len(la) > nearSample {
+		var near int
+		for i := 0; i < nearSample; i++ {
+			near += count(la[(2*i+1)*len(la)/(2*nearSample)])
+		}
+		return float64(near) / (float64(nearSample) * float64(len(lb)))
+	}
 	var near int
 	if float64(len(la))*math.Log2(float64(len(lb))+1) < float64(len(la)+len(lb)) {
 		for _, l := range la {
-			lo, _ := slices.BinarySearch(lb, l-s.window)
-			hi, _ := slices.BinarySearch(lb[lo:], l+s.window+1)
-			near += hi
+			near += count(l)
 		}
 	} else {
 		lo, hi := 0, 0
 		for _, l := range la {
-			for lo < len(lb) && lb[lo] < l-s.window {
+			for lo < len(lb) && lb[lo] < l-window {
 				lo++
 			}
 			hi = max(hi, lo)
-			for hi < len(lb) && lb[hi] <= l+s.window {
+			for hi < len(lb) && lb[hi] <= l+window {
 				hi++
 			}
 			near += hi - lo
 		}
 	}
-	return sum * float64(near) / (float64(len(la)) * float64(len(lb)))
+	return float64(near) / (float64(len(la)) * float64(len(lb)))
 }
 
 // poissonTail returns P(X ≥ x) for X ~ Poisson(lambda), accurate for tiny tails.
