@@ -52,7 +52,7 @@ func TestLoad(t *testing.T) {
 		TopAmplifiers: []amplify.AmplifierRow{{Platform: "x", ID: "9001", Reposts: 1, MedianGap: -1, MedianLatency: 28830, Status: "suspended", TopAccount: "100", TopAccountShare: 1}},
 	}
 	c := coord.Result{
-		Params:   coord.Params{Signals: []coord.Signal{coord.CoRepost}, WindowSeconds: 60, MinWeight: 1, Alpha: 0.01, Algorithm: coord.Leiden, Resolution: 1, MinClusterSize: 2, EvidenceCap: 5},
+		Params: coord.Params{Signals: []coord.Signal{coord.CoRepost}, WindowSeconds: 60, MinWeight: 1, Alpha: 0.01, Algorithm: coord.Leiden, Resolution: 1, MinClusterSize: 2, EvidenceCap: 5},
 		Null: coord.NullSummary{Calibration: &coord.Calibration{Method: "empirical-fdr", FDR: 0.05, Runs: 4, EdgeScore: 3, Edges: 1, Flagged: 2, ExpectedFlagged: 0.25,
 			Curve: []coord.CalibrationPoint{{Score: 1, Edges: 1, ExpectedEdges: 0.5}}}},
 		Accounts: []coord.AccountScore{{ID: "9001", Cluster: 0, Score: 0.9}, {ID: "9002", Cluster: 0, Score: 0.8}},
