@@ -782,6 +782,74 @@ func clusterTest(in *Input, runs []*signalRun, rls []*relocator, members []int32
 	return g
 }
 
+// crossTest is clusterTest between two groups: per object on which members of both acted,
+// Y_o = members with an action within the window of a member of the OTHER group, E_o = Σ of
+// their π against the other group's actions; the same Bernstein/Hoeffding bound. It says
+// whether two communities act together beyond chance — one network that modularity split (along
+// its creation batches, say) — without counting the edges that were selected for being high.
+func crossTest(in *Input, runs []*signalRun, rls []*relocator, ga, gb []int32, window int64) groupEvidence {
+	side := make(map[int32]int8, len(ga)+len(gb))
+	for _, a := range ga {
+		side[a] = 1
+	}
+	for _, b := range gb {
+		side[b] = 2
+	}
+	var (
+		sub              []act
+		s, e, v, h, maxM float64
+	)
+	seen := map[int32]bool{}
+	for ri, r := range runs {
+		for o := 0; o+1 < len(r.g.start); o++ {
+			grp := r.g.acts[r.g.start[o]:r.g.start[o+1]]
+			if len(grp) < 2 {
+				continue
+			}
+			sub = sub[:0]
+			var has [3]bool
+			for _, x := range grp {
+				if k := side[x.a]; k > 0 {
+					sub = append(sub, x)
+					has[k] = true
+				}
+			}
+			if !has[1] || !has[2] {
+				continue
+			}
+			clear(seen)
+			var y, pi, m float64
+			for i, x := range sub {
+				k := side[x.a]
+				other := func(b int32) bool { return side[b] != k }
+				if seen[x.a] {
+					continue
+				}
+				seen[x.a] = true
+				m++
+				pi += relocatedHit(sub, x.a, rls[ri].ref[o], rls[ri].values(in, x.a, o), window, other)
+				for j := i; j < len(sub); j++ {
+					if sub[j].a == x.a && coActs(sub, j, window, other) {
+						y++
+						break
+					}
+				}
+			}
+			pi = math.Min(pi, m)
+			s += y
+			e += pi
+			v += m * pi
+			h += m * m
+			maxM = math.Max(maxM, m)
+		}
+	}
+	g := groupEvidence{obs: s, exp: e}
+	if t := s - e; t > 0 {
+		g.score = math.Max(t*t/2/(v+maxM*t/3), 2*t*t/h) / math.Ln10
+	}
+	return g
+}
+
 // distinctByScore returns, for pairs ordered by decreasing score, the tie groups' scores
 // (descending) and the number of distinct accounts in the pairs scoring at least each.
 func distinctByScore(cs []cand, scores []float64) (desc []float64, accounts []int) {

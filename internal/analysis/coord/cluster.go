@@ -443,7 +443,11 @@ func allPairs(runs []*signalRun, members []int32, count map[uint64]int) (obs, ex
 // X ~ Poisson(Σ λ over those pairs). Every pair of groups is tested when there are at most 40
 // groups, else the pairs bridged by a kept edge. Two networks bridged by a chance edge stay
 // apart; the parts of one network do not.
-func joinGroups(in *Input, runs []*signalRun, gs [][]int32, edges []Edge, count map[uint64]int, alpha float64) ([][]int32, int) {
+//
+// With rls (the calibrated layer), bridged pairs of groups are tested by crossTest instead —
+// members of each acting within the window of the other's on the same objects, counted by object
+// — at P ≤ alpha ÷ (bridged pairs); pairs without a kept edge between them are not tested.
+func joinGroups(in *Input, runs []*signalRun, rls []*relocator, window int64, gs [][]int32, edges []Edge, count map[uint64]int, alpha float64) ([][]int32, int) {
 	if len(gs) < 2 || alpha <= 0 {
 		return gs, 0
 	}
@@ -465,7 +469,7 @@ func joinGroups(in *Input, runs []*signalRun, gs [][]int32, edges []Edge, count 
 	}
 	// With few groups every pair is tested (a network may come out as parts with no kept edge
 	// between them); with many, only the pairs a kept edge bridges.
-	if len(gs) <= 40 {
+	if len(gs) <= 40 && rls == nil {
 		for i := range gs {
 			for j := i + 1; j < len(gs); j++ {
 				bridges[[2]int{i, j}] = true
@@ -506,6 +510,16 @@ func joinGroups(in *Input, runs []*signalRun, gs [][]int32, edges []Edge, count 
 		}
 		if len(gb) > 300 {
 			gb = gb[:300]
+		}
+		if rls != nil {
+			if ev := crossTest(in, runs, rls, ga, gb, window); ev.score >= -math.Log10(threshold) {
+				x, y := find(pr[0]), find(pr[1])
+				if x != y {
+					parent[y] = x
+					merged++
+				}
+			}
+			continue
 		}
 		var obs, exp float64
 		for _, a := range ga {

@@ -385,7 +385,11 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 		joinAlpha = p.FDR
 	}
 	if !lenient {
-		groupsFound, res.Null.ClustersJoined = joinGroups(&in, runs, groupsFound, edges, count, joinAlpha)
+		var jr []*relocator
+		if calibrated {
+			jr = rls
+		}
+		groupsFound, res.Null.ClustersJoined = joinGroups(&in, runs, jr, window, groupsFound, edges, count, joinAlpha)
 	}
 	res.Null.ClustersTested = len(groupsFound)
 	if len(groupsFound) > 0 && p.Alpha > 0 {
