@@ -41,6 +41,7 @@ func repostWorld(n int, seed uint64) Input {
 		}
 		in.Objects.ID = append(in.Objects.ID, "p"+strconv.Itoa(int(obj)))
 		in.Objects.Author = append(in.Objects.Author, -1)
+		in.Objects.Created = append(in.Objects.Created, posted)
 	}
 	in.Actions = []Actions{a}
 	return in

@@ -516,7 +516,7 @@ func runReplicate(ctx context.Context, in *Input, runs []*signalRun, rls []*relo
 // autoRuns is the default number of replicates: enough for stable chance counts on small
 // data (20), fewer as the in-window pairs grow, never below 2 (docs/coordination.md).
 func autoRuns(windowPairs int64) int {
-	r := int(math.Round(4e7 / math.Max(1, float64(windowPairs))))
+	r := int(math.Round(1e7 / math.Max(1, float64(windowPairs))))
 	return max(2, min(20, r))
 }
 

@@ -4,7 +4,9 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 )
 
 // permutedCopy returns in with every signal's action times relocated as one replicate of the
@@ -233,5 +235,26 @@ func TestNearShareSample(t *testing.T) {
 	}
 	if got := nearShare(la[:200], lb, 60); got <= 0 {
 		t.Errorf("exact path gave %v", got)
+	}
+}
+
+// TestAnchorAtFirstAction: a reposted post the study does not hold is anchored at its first
+// repost; a repost identified only by its text (irart:) and a text object are not.
+func TestAnchorAtFirstAction(t *testing.T) {
+	t.Parallel()
+	b := NewBuilder()
+	a, c := b.Account("a"), b.Account("c")
+	post := b.Object("x\x00123", -1)
+	txt := b.Object("x\x00irart:abc", -1)
+	b.Add(CoRepost, a, post, -1, 500)
+	b.Add(CoRepost, c, post, -1, 400)
+	b.Add(CoRepost, a, txt, -1, 450)
+	n := b.NumObjects()
+	text := b.Object("some text", -1)
+	b.Add(CoText, c, text, -1, 300)
+	b.anchorAtFirstAction(n, func(id string) bool { return !strings.Contains(id, "irart:") })
+	in := b.Input(time.Second)
+	if got := in.Objects.Created; got == nil || got[post] != 400 || got[txt] != 0 || got[text] != 0 {
+		t.Errorf("created %v, want post at 400, the irart repost and the text without", got)
 	}
 }

@@ -272,6 +272,35 @@ func (b *Builder) NumObjects() int { return len(b.in.Objects.ID) }
 // NumContents is the number of contents so far (the index the next one gets).
 func (b *Builder) NumContents() int32 { return int32(len(b.in.Contents.ID)) }
 
+// anchorAtFirstAction sets, for the objects below n acted on by co-repost, co-reply or
+// co-quote that have no creation time and pass isPost, the creation time to their earliest such
+// action.
+func (b *Builder) anchorAtFirstAction(n int, isPost func(id string) bool) {
+	first := make(map[int32]int64)
+	for _, s := range []Signal{CoRepost, CoReply, CoQuote} {
+		a := b.in.actionsOf(s)
+		if a == nil {
+			continue
+		}
+		for i, o := range a.Object {
+			if int(o) >= n {
+				continue
+			}
+			if c := b.in.Objects.Created; c != nil && c[o] != 0 {
+				continue
+			}
+			if t, ok := first[o]; !ok || a.Time[i] < t {
+				first[o] = a.Time[i]
+			}
+		}
+	}
+	for o, t := range first {
+		if isPost(b.in.Objects.ID[o]) {
+			b.SetCreated(o, t)
+		}
+	}
+}
+
 // MissingCreated reports whether one of the first n objects has no creation time.
 func (b *Builder) MissingCreated(n int) bool {
 	c := b.in.Objects.Created

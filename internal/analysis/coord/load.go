@@ -424,6 +424,11 @@ WHERE e.kind IN (`+strings.Join(ks, ",")+`) AND e."at" IS NOT NULL AND p.created
 			return Input{}, err
 		}
 	}
+	// A reposted, replied-to or quoted post that the study does not hold existed by its first
+	// action: that is its creation for the null model, so an organic burst on it keeps its shape
+	// (docs/coordination.md §2). Reposts identified only by their text (the IRA layout's
+	// "irart:" ids: texts, not posts) stay without one and are timed absolutely.
+	b.anchorAtFirstAction(nEngObjects, func(id string) bool { return !strings.Contains(id, "irart:") })
 
 	linkRows, err := links.wait()
 	if err != nil {
