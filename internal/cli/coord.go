@@ -37,11 +37,13 @@ post) within --window of each other
 (|t_A − t_B| ≤ window, inclusive, sliding). An edge's count is the number of DISTINCT objects
 the two accounts co-acted on, summed over the signals.
 
-Edges below --min-weight are dropped, then a null model removes the co-actions expected by
-chance from each account's activity and speed and the objects' popularity (viral posts
-reposted by thousands within minutes, and fast fans who each repost an account's posts on their
-own, do not glue accounts together): an edge is kept when its Poisson p-value is ≤ --alpha ÷
-(number of candidate pairs). Clusters are found by Leiden (default), Louvain or connected
+Edges below --min-weight are dropped; then a calibrated significance layer keeps what chance
+cannot explain. Every action is moved in time many times over (each account keeps its
+activity, its speed and its own timeline; each object its popularity and creation time), and
+an edge — or an account, by the account test that counts co-acted objects — is kept when the
+share of results as strong on those copies, the false discovery rate, is at most --fdr. Every
+run reports how many of its edges and accounts chance alone would give (JSON: null.calibration).
+Clusters are found by Leiden (default), Louvain or connected
 components; each carries an evidence card.
 
 The result is stored in the study (document "coord", tables result_coord_*) unless --no-store.
