@@ -81,7 +81,11 @@ func TestCalibrationHeldOut(t *testing.T) {
 		if r := pt.ExpectedEdges / math.Max(got, 1e-9); r > 2 || r < 0.5 {
 			t.Errorf("score ≥ %g: reported %.1f chance edges, held-out copies give %.1f", pt.Score, pt.ExpectedEdges, got)
 		}
-		// On organic data the observed edges are chance edges too.
+		// On organic data the observed edges are chance edges too (where the counts are large
+		// enough for Poisson noise to stay inside a factor of 2).
+		if pt.Edges < 20 && pt.ExpectedEdges < 20 {
+			continue
+		}
 		if r := float64(pt.Edges) / math.Max(pt.ExpectedEdges, 1e-9); r > 2 || r < 0.5 {
 			t.Errorf("score ≥ %g: %d edges in the data, %.1f expected by chance", pt.Score, pt.Edges, pt.ExpectedEdges)
 		}
