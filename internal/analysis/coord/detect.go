@@ -204,6 +204,7 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 			}
 			reps = append(reps, rep)
 		}
+		bufs, scratch = nil, nil // the replicates' actions are no longer needed
 		accY, accE = accountStats(&in, gs, rls, window, p.GroupObjectCap, p.MinWeight, workers)
 	}
 	// The null model's statistics, for the accounts of every pair and account to be scored.
