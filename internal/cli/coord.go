@@ -142,7 +142,7 @@ docs/coordination.md. For CooRTweet's exact output use --weight pairs --min-weig
 	f.Float64Var(&p.Percentile, "percentile", 0, "keep only edges whose weight is above this quantile of all weights, e.g. 0.5 (CooRTweet edge_weight; 0: off)")
 	f.Float64Var(&p.FDR, "fdr", 0.05, "false discovery rate of the calibrated significance layer: edges and accounts are kept when the empirical null gives at most this share of results as strong")
 	f.IntVar(&p.NullRuns, "null-runs", 0, "replicates of the empirical null (0: by data size, 20 on small studies down to 2 on tens of millions of co-action pairs)")
-	f.IntVar(&p.GroupObjectCap, "group-object-cap", 1000, "objects with more actions are left out of the account and cluster tests (they stay in the pair test)")
+	f.IntVar(&p.GroupObjectCap, "group-object-cap", 1000, "objects with more actions are left out of the account test (they stay in the pair test)")
 	f.Float64Var(&p.Alpha, "alpha", 0, "legacy: instead of --fdr, keep edges whose analytic p-value is ≤ alpha ÷ candidate pairs (Bonferroni; no empirical null, no account test); negative disables the filter")
 	f.Float64Var(&p.EdgeAlpha, "edge-alpha", 0, "legacy, with --alpha: screen edges at this p-value before clustering and test the clusters as wholes")
 	f.StringVar(&algorithm, "algorithm", "leiden", "clustering: leiden, louvain or components")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"sort"
 )
@@ -134,10 +135,12 @@ func accountStats(in *Input, gs []groups, rls []*relocator, window int64, capN, 
 	y = make([]float64, nAcc)
 	e = make([]float64, nAcc)
 	ys := make([][]float64, workers)
-	es := make([][]float64, workers)
+	// π is summed in fixed point (2⁻³² units): integer sums do not depend on the order in which
+	// the workers take the objects, so e_A is the same on every run.
+	es := make([][]int64, workers)
 	seen := make([][]int32, workers)
 	for w := range ys {
-		ys[w], es[w], seen[w] = make([]float64, nAcc), make([]float64, nAcc), make([]int32, nAcc)
+		ys[w], es[w], seen[w] = make([]float64, nAcc), make([]int64, nAcc), make([]int32, nAcc)
 	}
 	for ri, g := range gs {
 		for w := range seen {
@@ -184,20 +187,26 @@ func accountStats(in *Input, gs []groups, rls []*relocator, window int64, capN, 
 					continue
 				}
 				seen[w][x.a] = int32(o) + 1
-				es[w][x.a] += soleHit(grp, i, cnt[w][x.a] > 1, rl.ref[o], rl.values(in, x.a, o), window, ivs[w])
+				es[w][x.a] += int64(math.Round(soleHit(grp, i, cnt[w][x.a] > 1, rl.ref[o], rl.values(in, x.a, o), window, ivs[w]) * fixedOne))
 			}
 			for _, x := range grp {
 				cnt[w][x.a] = 0
 			}
 		})
 	}
+	sum := make([]int64, nAcc)
 	for w := range es {
 		for a, v := range es[w] {
-			e[a] += v
+			sum[a] += v
 		}
+	}
+	for a, v := range sum {
+		e[a] = float64(v) / fixedOne
 	}
 	return y, e
 }
+
+const fixedOne = 1 << 32
 
 // coActs reports whether grp[i] has an action of another account (passing other, nil: any)
 // within the window in the time-sorted group.
@@ -484,16 +493,25 @@ type replicateResult struct {
 // statistics on them.
 func runReplicate(ctx context.Context, in *Input, runs []*signalRun, rls []*relocator, p Params, window int64, rng *rand.Rand, bufs [][]act, scratch [][]int64) (replicateResult, error) {
 	var res replicateResult
+	workers := p.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
 	reps := make([]*signalRun, len(runs))
 	gs := make([]groups, len(runs))
 	for i, r := range runs {
-		rg := rls[i].replicate(r.g, rng, bufs[i], scratch[i], max(1, p.Workers))
+		rg := rls[i].replicate(r.g, rng, bufs[i], scratch[i], workers)
 		minCount := uint32(1)
 		if len(runs) == 1 {
 			minCount = uint32(p.MinWeight)
 		}
+		part := r.part
+		if part != nil {
+			// CooRTweet's participation is a property of the co-actions: recount it on the copy.
+			part = participation(r.acts, rg, window, in.Accounts.Len(), p.MinParticipation)
+		}
 		t, _, err := countPairs(ctx, rg, kernelOpts{
-			window: window, rows: p.Weight == WeightPairs, participating: r.part, workers: p.Workers,
+			window: window, rows: p.Weight == WeightPairs, participating: part, workers: p.Workers,
 			budget: p.MemoryBudget, tempDir: p.TempDir, minCount: minCount,
 		})
 		if err != nil {
@@ -503,7 +521,7 @@ func runReplicate(ctx context.Context, in *Input, runs []*signalRun, rls []*relo
 		gs[i] = rg
 	}
 	res.pairs = mergeTables(reps, p.MinWeight)
-	y, e := accountStats(in, gs, rls, window, p.GroupObjectCap, p.MinWeight, max(1, p.Workers))
+	y, e := accountStats(in, gs, rls, window, p.GroupObjectCap, p.MinWeight, workers)
 	for a := range y {
 		if y[a] >= float64(p.MinWeight) {
 			res.accIDs = append(res.accIDs, int32(a))
@@ -786,8 +804,10 @@ func clusterTest(in *Input, runs []*signalRun, rls []*relocator, members []int32
 // Y_o = members with an action within the window of a member of the OTHER group, E_o = Σ of
 // their π against the other group's actions; the same Bernstein/Hoeffding bound. It says
 // whether two communities act together beyond chance — one network that modularity split (along
-// its creation batches, say) — without counting the edges that were selected for being high.
-func crossTest(in *Input, runs []*signalRun, rls []*relocator, ga, gb []int32, window int64) groupEvidence {
+// its creation batches, say) — without counting the kept edges between them, which were
+// selected for being high: a member's co-actions with a partner it has a kept edge to are left
+// out, so two networks bridged by one chance edge stay apart.
+func crossTest(in *Input, runs []*signalRun, rls []*relocator, ga, gb []int32, window int64, kept map[uint64]bool) groupEvidence {
 	side := make(map[int32]int8, len(ga)+len(gb))
 	for _, a := range ga {
 		side[a] = 1
@@ -821,7 +841,8 @@ func crossTest(in *Input, runs []*signalRun, rls []*relocator, ga, gb []int32, w
 			var y, pi, m float64
 			for i, x := range sub {
 				k := side[x.a]
-				other := func(b int32) bool { return side[b] != k }
+				a := x.a
+				other := func(b int32) bool { return side[b] != k && !kept[pairKey(a, b)] }
 				if seen[x.a] {
 					continue
 				}

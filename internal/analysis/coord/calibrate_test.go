@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -260,5 +261,41 @@ func TestAnchorAtFirstAction(t *testing.T) {
 	in := b.Input(time.Second)
 	if got := in.Objects.Created; got == nil || got[post] != 400 || got[txt] != 0 || got[text] != 0 {
 		t.Errorf("created %v, want post at 400, the irart repost and the text without", got)
+	}
+}
+
+// TestCrossTestLeavesOutKeptEdges: two accounts of two communities that co-repost 5 posts
+// seconds apart (their one kept edge) are strong cross evidence when counted, and none when
+// the kept edge is left out — so one chance edge cannot glue two networks.
+func TestCrossTestLeavesOutKeptEdges(t *testing.T) {
+	t.Parallel()
+	b := NewBuilder()
+	a, c := b.Account("a"), b.Account("c")
+	for q := 0; q < 40; q++ {
+		o := b.Object("p"+strconv.Itoa(q), -1)
+		b.SetCreated(o, int64(q+1)*10000) // (0 would mean unknown)
+		if q < 5 {
+			b.Add(CoRepost, a, o, -1, int64(q+1)*10000+100)
+			b.Add(CoRepost, c, o, -1, int64(q+1)*10000+105)
+			continue
+		}
+		// their other reposts, never within a minute of each other
+		b.Add(CoRepost, a, o, -1, int64(q+1)*10000+100+int64(q)*97)
+		b.Add(CoRepost, c, o, -1, int64(q+1)*10000+5000+int64(q)*13)
+	}
+	in := b.Input(time.Second)
+	r, err := prepareSignal(&in, &in.Actions[0], Params{}.Defaults(), 60)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := []*signalRun{r}
+	rls := []*relocator{newRelocator(r.g, &in, in.Accounts.Len(), 1)}
+	open := crossTest(&in, runs, rls, []int32{a}, []int32{c}, 60, nil)
+	if open.obs != 10 || open.score < 1.3 {
+		t.Errorf("counting the edge: %+v, want 10 co-acting members and a strong score", open)
+	}
+	closed := crossTest(&in, runs, rls, []int32{a}, []int32{c}, 60, map[uint64]bool{pairKey(a, c): true})
+	if closed.obs != 0 || closed.score != 0 {
+		t.Errorf("kept edge left out: %+v, want nothing", closed)
 	}
 }

@@ -512,7 +512,7 @@ func joinGroups(in *Input, runs []*signalRun, rls []*relocator, window int64, gs
 			gb = gb[:300]
 		}
 		if rls != nil {
-			if ev := crossTest(in, runs, rls, ga, gb, window); ev.score >= -math.Log10(threshold) {
+			if ev := crossTest(in, runs, rls, ga, gb, window, kept); ev.score >= -math.Log10(threshold) {
 				x, y := find(pr[0]), find(pr[1])
 				if x != y {
 					parent[y] = x

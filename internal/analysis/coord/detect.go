@@ -268,6 +268,7 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 	var keepPair []bool
 	var cal *Calibration
 	accSig := map[int32]float64{} // account-test significant accounts → q-value
+	accQ := map[int32]float64{}   // every tested account → q-value
 	if calibrated {
 		cal = &Calibration{Method: "empirical-fdr", FDR: p.FDR, Runs: len(reps), GroupObjectCap: p.GroupObjectCap}
 		var nullScores []float64
@@ -305,6 +306,7 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 		aq := combinedQ(accScores, accNull, len(reps))
 		cal.AccountScore = math.Inf(1)
 		for i, a := range accIDs {
+			accQ[a] = aq[i]
 			if aq[i] <= p.FDR {
 				accSig[a] = aq[i]
 				cal.Accounts++
@@ -468,7 +470,7 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 	})
 	res.Edges = edges
 	res.Clusters = cards(&in, runs, res.Edges, keptGroups, tests, p)
-	res.Accounts = scoreAccounts(&in, runs, res.Edges, p, accountTest{y: accY, e: accE, sig: accSig}, of)
+	res.Accounts = scoreAccounts(&in, runs, res.Edges, p, accountTest{y: accY, e: accE, sig: accSig, q: accQ}, of)
 	// Empty lists, not null, in JSON.
 	if res.Edges == nil {
 		res.Edges = []Edge{}

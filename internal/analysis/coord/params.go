@@ -60,8 +60,8 @@ type Params struct {
 	// NullRuns is the number of empirical-null replicates; 0 chooses by data size (autoRuns:
 	// 20 on small data, down to 2 on tens of millions of in-window pairs).
 	NullRuns int `json:"null_runs"`
-	// GroupObjectCap: objects with more actions are left out of the account and cluster tests
-	// (they stay in the pair test). Default 1000.
+	// GroupObjectCap: objects with more actions are left out of the account test (they stay in
+	// the pair test; cluster scores use every object). Default 1000.
 	GroupObjectCap int `json:"group_object_cap"`
 	// Alpha, when > 0, replaces the calibrated layer by the analytic family-wise bound of
 	// earlier versions: an edge is kept only if its Poisson tail p-value is ≤ Alpha ÷ (number

@@ -42,7 +42,8 @@ type AccountScore struct {
 // that passed it, with their q-values.
 type accountTest struct {
 	y, e []float64
-	sig  map[int32]float64
+	sig  map[int32]float64 // passed, with their q-values
+	q    map[int32]float64 // every tested account's q-value
 }
 
 func scoreAccounts(in *Input, runs []*signalRun, edges []Edge, p Params, at accountTest, cluster map[int32]int) []AccountScore {
@@ -86,7 +87,7 @@ func scoreAccounts(in *Input, runs []*signalRun, edges []Edge, p Params, at acco
 		if at.y != nil {
 			x.s.CoActed = int(at.y[a])
 			x.s.Expected = at.e[a]
-			if q, ok := at.sig[a]; ok {
+			if q, ok := at.q[a]; ok {
 				x.s.QValue = q
 			}
 			if x.s.CoActed >= p.MinWeight {
@@ -126,7 +127,7 @@ func scoreAccounts(in *Input, runs []*signalRun, edges []Edge, p Params, at acco
 		s := x.s
 		s.Strength = 1 - math.Exp(-x.sig/10)
 		s.MedianGap = median(x.gaps)
-		if window > 0 {
+		if window > 0 && len(x.gaps) > 0 {
 			s.Speed = 1 - math.Min(1, s.MedianGap/window)
 		}
 		if s.Actions > 0 {
