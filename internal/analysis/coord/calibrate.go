@@ -1,6 +1,7 @@
 package coord
 
 import (
+	"cmp"
 	"context"
 	"math"
 	"math/rand/v2"
@@ -238,7 +239,7 @@ func relocatedHit(grp []act, a int32, ref int64, vs []int64, window int64, other
 	if float64(len(vs))*math.Log2(float64(len(grp))+1) < float64(len(grp)) {
 		for _, v := range vs {
 			t := ref + v
-			j, _ := slices.BinarySearchFunc(grp, t-window, func(x act, t int64) int { return cmpInt64(x.t, t) })
+			j, _ := slices.BinarySearchFunc(grp, t-window, func(x act, t int64) int { return cmp.Compare(x.t, t) })
 			for ; j < len(grp) && grp[j].t <= t+window; j++ {
 				if ok(grp[j].a) {
 					hits++
@@ -352,16 +353,6 @@ func soleHit(grp []act, i int, multi bool, ref int64, vs []int64, window int64, 
 	return float64(hits) / float64(len(vs))
 }
 
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
 // logTail10 is log10 P(X ≥ x), X ~ Poisson(lambda), without underflow: the score −logTail10
 // ranks any two results however strong (no cap).
 func logTail10(x int, lambda float64) float64 {
@@ -374,17 +365,7 @@ func logTail10(x int, lambda float64) float64 {
 	if lambda >= float64(x) {
 		return math.Log10(poissonTail(x, lambda))
 	}
-	lg, _ := math.Lgamma(float64(x) + 1)
-	logTerm := -lambda + float64(x)*math.Log(lambda) - lg
-	sum, term := 1.0, 1.0
-	for k := x + 1; k < x+1000; k++ {
-		term *= lambda / float64(k)
-		sum += term
-		if term < 1e-17*sum {
-			break
-		}
-	}
-	return math.Min(0, (logTerm+math.Log(sum))/math.Ln10)
+	return math.Min(0, lnUpperTail(x, lambda)/math.Ln10)
 }
 
 // evidence is the score of a count against its Poisson expectation: −log10 P(X ≥ x), finite
@@ -740,64 +721,11 @@ type groupEvidence struct {
 // edges, so the score describes and ranks clusters; it is not a test of a cluster chosen in
 // advance.
 func clusterTest(in *Input, runs []*signalRun, rls []*relocator, members []int32, window int64) groupEvidence {
-	isMember := make(map[int32]bool, len(members))
+	side := make(map[int32]int8, len(members))
 	for _, a := range members {
-		isMember[a] = true
+		side[a] = 1
 	}
-	var (
-		sub              []act
-		s, e, v, h, maxM float64
-	)
-	seen := map[int32]bool{}
-	for ri, r := range runs {
-		for o := 0; o+1 < len(r.g.start); o++ {
-			grp := r.g.acts[r.g.start[o]:r.g.start[o+1]]
-			if len(grp) < 2 {
-				continue
-			}
-			sub = sub[:0]
-			for _, x := range grp {
-				if isMember[x.a] {
-					sub = append(sub, x)
-				}
-			}
-			if len(sub) < 2 {
-				continue
-			}
-			clear(seen)
-			var y, pi, m float64
-			for _, x := range sub {
-				if !seen[x.a] {
-					seen[x.a] = true
-					m++
-					pi += relocatedHit(sub, x.a, rls[ri].ref[o], rls[ri].values(in, x.a, o), window, nil)
-				}
-			}
-			if m < 2 {
-				continue
-			}
-			clear(seen)
-			for i, x := range sub {
-				if !seen[x.a] && coActs(sub, i, window, nil) {
-					seen[x.a] = true
-					y++
-				}
-			}
-			pi = math.Min(pi, m)
-			s += y
-			e += pi
-			v += m * pi
-			h += m * m
-			maxM = math.Max(maxM, m)
-		}
-	}
-	g := groupEvidence{obs: s, exp: e}
-	if t := s - e; t > 0 {
-		bern := t * t / 2 / (v + maxM*t/3)
-		hoef := 2 * t * t / h
-		g.score = math.Max(bern, hoef) / math.Ln10
-	}
-	return g
+	return coActTest(in, runs, rls, side, false, nil, window)
 }
 
 // crossTest is clusterTest between two groups: per object on which members of both acted,
@@ -815,6 +743,13 @@ func crossTest(in *Input, runs []*signalRun, rls []*relocator, ga, gb []int32, w
 	for _, b := range gb {
 		side[b] = 2
 	}
+	return coActTest(in, runs, rls, side, true, kept, window)
+}
+
+// coActTest is the scan and bound shared by clusterTest and crossTest: side[a] > 0 marks the
+// accounts taking part; with cross, an account's partners are the accounts of the other side
+// (less those it has a kept edge to), else every other account taking part.
+func coActTest(in *Input, runs []*signalRun, rls []*relocator, side map[int32]int8, cross bool, kept map[uint64]bool, window int64) groupEvidence {
 	var (
 		sub              []act
 		s, e, v, h, maxM float64
@@ -834,20 +769,22 @@ func crossTest(in *Input, runs []*signalRun, rls []*relocator, ga, gb []int32, w
 					has[k] = true
 				}
 			}
-			if !has[1] || !has[2] {
+			if len(sub) < 2 || (cross && (!has[1] || !has[2])) {
 				continue
 			}
 			clear(seen)
 			var y, pi, m float64
 			for i, x := range sub {
-				k := side[x.a]
-				a := x.a
-				other := func(b int32) bool { return side[b] != k && !kept[pairKey(a, b)] }
 				if seen[x.a] {
 					continue
 				}
 				seen[x.a] = true
 				m++
+				var other func(int32) bool
+				if cross {
+					a, k := x.a, side[x.a]
+					other = func(b int32) bool { return side[b] != k && !kept[pairKey(a, b)] }
+				}
 				pi += relocatedHit(sub, x.a, rls[ri].ref[o], rls[ri].values(in, x.a, o), window, other)
 				for j := i; j < len(sub); j++ {
 					if sub[j].a == x.a && coActs(sub, j, window, other) {
@@ -855,6 +792,9 @@ func crossTest(in *Input, runs []*signalRun, rls []*relocator, ga, gb []int32, w
 						break
 					}
 				}
+			}
+			if m < 2 {
+				continue
 			}
 			pi = math.Min(pi, m)
 			s += y

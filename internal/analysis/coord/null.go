@@ -229,7 +229,12 @@ func poissonTail(x int, lambda float64) float64 {
 		}
 		return math.Max(0, math.Min(1, 1-cdf))
 	}
-	// Sum the tail from x upward in log space: terms shrink geometrically (ratio λ/k < 1).
+	return math.Min(1, math.Exp(lnUpperTail(x, lambda)))
+}
+
+// lnUpperTail is ln P(X ≥ x), X ~ Poisson(lambda), for lambda < x: the tail summed from x
+// upward in log space (terms shrink geometrically, ratio λ/k < 1).
+func lnUpperTail(x int, lambda float64) float64 {
 	lg, _ := math.Lgamma(float64(x) + 1)
 	logTerm := -lambda + float64(x)*math.Log(lambda) - lg
 	sum, term := 1.0, 1.0
@@ -240,7 +245,7 @@ func poissonTail(x int, lambda float64) float64 {
 			break
 		}
 	}
-	return math.Min(1, math.Exp(logTerm+math.Log(sum)))
+	return logTerm + math.Log(sum)
 }
 
 // significance is −log10 p, capped at 300 (p underflows past that).
