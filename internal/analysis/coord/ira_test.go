@@ -78,6 +78,25 @@ func iraSameMinute(t *testing.T, path string) (truth, ira map[string]bool) {
 	return truth, ira
 }
 
+// importedStudy creates a study in dir and imports paths (files or folders) into it with every
+// connector, detected by content; the study is closed when the test ends.
+func importedStudy(t testing.TB, dir string, paths []string) *duckdb.DB {
+	t.Helper()
+	db, err := duckdb.Open(t.Context(), dir, duckdb.Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	reg, err := all.New(all.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ingest.Run(t.Context(), reg, db, paths, ingest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
 // TestIRAWindowDefault is the real-data check of issue 11: the public IRA window (1 Oct – 15
 // Nov 2016, every account state-backed) mixed with the organic twarc2 and v1.1 samples,
 // analysed with the default parameters and --all-targets. At least 90 % of the IRA accounts
@@ -95,24 +114,7 @@ func TestIRAWindowDefault(t *testing.T) {
 		t.Fatalf("independent truth: %d accounts, want the ~188 of the file", len(truth))
 	}
 	ctx := t.Context()
-	db, err := duckdb.Open(ctx, t.TempDir(), duckdb.Options{Create: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	reg, err := all.New(all.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	paths, err := ingest.Expand([]string{path, filepath.Join(data, "twitter-v2-twarc2-jsonl"), filepath.Join(data, "twitter-v1.1-api-json")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range paths {
-		if _, err := ingest.RunFile(ctx, reg, db, p, ingest.Options{}); err != nil {
-			t.Fatalf("import %s: %v", p, err)
-		}
-	}
+	db := importedStudy(t, t.TempDir(), []string{path, filepath.Join(data, "twitter-v2-twarc2-jsonl"), filepath.Join(data, "twitter-v1.1-api-json")})
 	organic := 0
 	var nAcc int
 	if err := db.DB().QueryRowContext(ctx, "SELECT count(*) FROM accounts").Scan(&nAcc); err != nil {

@@ -7,10 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/echotrace/echotrace/internal/ingest"
-	"github.com/echotrace/echotrace/internal/ingest/all"
 	"github.com/echotrace/echotrace/internal/simulate"
-	"github.com/echotrace/echotrace/internal/store/duckdb"
 )
 
 // TestSimulatedWorld runs the whole path on a simulated world — simulate, import (all
@@ -38,20 +35,9 @@ func TestSimulatedWorld(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			db, err := duckdb.Open(ctx, filepath.Join(dir, "study"), duckdb.Options{Create: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			reg, err := all.New(all.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
 			files, _ := filepath.Glob(filepath.Join(dir, "posts-*"))
 			files = append(files, filepath.Join(dir, simulate.WatchlistFile), filepath.Join(dir, simulate.StatusFile))
-			if _, err := ingest.Run(ctx, reg, db, files, ingest.Options{}); err != nil {
-				t.Fatal(err)
-			}
+			db := importedStudy(t, filepath.Join(dir, "study"), files)
 			res, err := Analyze(ctx, db, Params{Seed: seed}, nil)
 			if err != nil {
 				t.Fatal(err)
