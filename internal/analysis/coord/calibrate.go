@@ -327,7 +327,10 @@ func soleHit(grp []act, i int, multi bool, ref int64, vs []int64, window int64, 
 		// Few values: look each one up among the intervals. A very active account is
 		// represented by nearSample evenly spaced order statistics of its values (an
 		// unbiased estimate of π, as for q_AB).
+		// The values ascend, so the interval that may hold each only moves forward: a
+		// galloping search from the previous one.
 		n := min(k, nearSample)
+		j := 0
 		for i := 0; i < n; i++ {
 			v := vs[i]
 			if k > nearSample {
@@ -337,20 +340,44 @@ func soleHit(grp []act, i int, multi bool, ref int64, vs []int64, window int64, 
 			if lo <= x && x <= hi {
 				continue
 			}
-			j := sort.Search(len(ivs), func(k int) bool { return ivs[k][1] >= x })
+			j = gallopEnd(ivs, j, x)
 			if j < len(ivs) && ivs[j][0] <= x {
 				hits++
 			}
 		}
 		return float64(hits) / float64(n)
 	}
+	// The intervals ascend and are disjoint: each one's values start where the previous one's
+	// ended.
+	x := 0
 	for _, iv := range ivs {
-		hits += in(iv[0], iv[1])
+		x = gallop(vs, x, iv[0]-ref)
+		y := gallop(vs, x, iv[1]-ref+1)
+		hits += y - x
+		x = y
 	}
 	if lo <= hi {
 		hits -= in(lo, hi)
 	}
 	return float64(hits) / float64(len(vs))
+}
+
+// gallopEnd is gallop over intervals by their end: the first index i ≥ from with
+// ivs[i][1] ≥ v (len(ivs) if none), for intervals ascending and disjoint.
+func gallopEnd(ivs [][2]int64, from int, v int64) int {
+	if from >= len(ivs) || ivs[from][1] >= v {
+		return from
+	}
+	lo, step := from, 1
+	hi := from + 1
+	for hi < len(ivs) && ivs[hi][1] < v {
+		lo = hi
+		step *= 2
+		hi = lo + step
+	}
+	hi = min(hi, len(ivs))
+	// ivs[lo][1] < v; the answer is in (lo, hi].
+	return lo + 1 + sort.Search(hi-lo-1, func(k int) bool { return ivs[lo+1+k][1] >= v })
 }
 
 // logTail10 is log10 P(X ≥ x), X ~ Poisson(lambda), without underflow: the score −logTail10
@@ -756,7 +783,7 @@ func coActTest(in *Input, runs []*signalRun, rls []*relocator, side map[int32]in
 	)
 	seen := map[int32]bool{}
 	for ri, r := range runs {
-		for o := 0; o+1 < len(r.g.start); o++ {
+		for _, o := range rls[ri].objectsOf(r.g, side) {
 			grp := r.g.acts[r.g.start[o]:r.g.start[o+1]]
 			if len(grp) < 2 {
 				continue
@@ -809,6 +836,25 @@ func coActTest(in *Input, runs []*signalRun, rls []*relocator, side map[int32]in
 		g.score = math.Max(t*t/2/(v+maxM*t/3), 2*t*t/h) / math.Ln10
 	}
 	return g
+}
+
+// objectsOf returns, ascending, the objects on which at least one account of side acted: the
+// only objects coActTest needs to visit (found from the accounts' action positions, so a test
+// of a small group costs its members' actions, not a scan of the signal).
+func (r *relocator) objectsOf(g groups, side map[int32]int8) []int {
+	var objs []int
+	for a := range side {
+		for k := 2 * int(a); k < 2*int(a)+2; k++ {
+			for _, p := range r.pos[r.seg[k]:r.seg[k+1]] {
+				// The object whose range holds position p: the last o with start[o] ≤ p (empty
+				// objects share their successor's start, so the first start > p follows it).
+				o, _ := slices.BinarySearch(g.start, int(p)+1)
+				objs = append(objs, o-1)
+			}
+		}
+	}
+	slices.Sort(objs)
+	return slices.Compact(objs)
 }
 
 // distinctByScore returns, for pairs ordered by decreasing score, the tie groups' scores

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -240,6 +241,64 @@ func TestNearShareSample(t *testing.T) {
 	}
 	if got := nearShare(la[:200], lb, 60); got <= 0 {
 		t.Errorf("exact path gave %v", got)
+	}
+}
+
+// TestNearShareExact: at or below nearSample latencies q is the exact share of pairs within
+// the window, counted by brute force, on coarse (many ties, as at minute resolution) and fine
+// times, with windows from 0 to wider than the data.
+func TestNearShareExact(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(7, 8))
+	for trial := 0; trial < 300; trial++ {
+		spread := []int64{5, 100, 100000}[trial%3]
+		la, lb := make([]int64, 1+rng.IntN(nearSample)), make([]int64, 1+rng.IntN(3000))
+		for i := range la {
+			la[i] = rng.Int64N(spread)
+		}
+		for i := range lb {
+			lb[i] = rng.Int64N(spread)
+		}
+		slices.Sort(la)
+		slices.Sort(lb)
+		w := []int64{0, 1, 30, 1 << 40}[trial%4]
+		var near int
+		for _, x := range la {
+			for _, y := range lb {
+				if d := x - y; d >= -w && d <= w {
+					near++
+				}
+			}
+		}
+		want := float64(near) / float64(len(la)*len(lb))
+		if got := nearShare(la, lb, w); got != want {
+			t.Fatalf("trial %d (|la| %d, |lb| %d, window %d): nearShare %v, brute force %v", trial, len(la), len(lb), w, got, want)
+		}
+	}
+}
+
+// TestLowerBoundGallop: both searches (bisection, galloping) agree with sort.Search on every short ascending array
+// with ties, every start and every value around its elements.
+func TestLowerBoundGallop(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(9, 10))
+	for trial := 0; trial < 2000; trial++ {
+		xs := make([]int64, rng.IntN(40))
+		for i := range xs {
+			xs[i] = rng.Int64N(20)
+		}
+		slices.Sort(xs)
+		for v := int64(-1); v <= 21; v++ {
+			want := sort.Search(len(xs), func(i int) bool { return xs[i] >= v })
+			if got := lowerBound(xs, v); got != want {
+				t.Fatalf("lowerBound(%v, %d) = %d, want %d", xs, v, got, want)
+			}
+			for from := 0; from <= want; from++ {
+				if got := gallop(xs, from, v); got != want {
+					t.Fatalf("gallop(%v, %d, %d) = %d, want %d", xs, from, v, got, want)
+				}
+			}
+		}
 	}
 }
 

@@ -174,18 +174,26 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	// The relocators (the empirical null's permutation tables, also read by the group tests)
+	// are built while what does not need them runs: in the analytic mode, the null model.
 	rls := make([]*relocator, len(runs))
 	gs := make([]groups, len(runs))
 	var windowPairs int64
 	for i, r := range runs {
-		rls[i] = newRelocator(r.g, &in, in.Accounts.Len(), workers)
 		gs[i] = r.g
 		windowPairs += r.stats.WindowPairs
 	}
+	var relocating sync.WaitGroup
+	relocating.Go(func() {
+		for i, r := range runs {
+			rls[i] = newRelocator(r.g, &in, in.Accounts.Len(), workers)
+		}
+	})
 	// The empirical null's replicates, and the account test on the data.
 	var reps []replicateResult
 	var accY, accE []float64
 	if calibrated && len(runs) > 0 {
+		relocating.Wait()
 		nRuns := p.NullRuns
 		if nRuns == 0 {
 			nRuns = autoRuns(windowPairs)
@@ -227,6 +235,7 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 	for _, r := range runs {
 		r.null = newNullModel(r.g, &in, window, needed)
 	}
+	relocating.Wait()
 	// λ depends on the pair only (the replicates keep every account's values), so it is
 	// computed once per distinct pair of the data and the replicates.
 	pairKeys := make([]uint64, 0, len(cands))

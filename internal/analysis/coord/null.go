@@ -3,6 +3,7 @@ package coord
 import (
 	"math"
 	"slices"
+	"sync"
 )
 
 // signalNull holds the null-model statistics of one signal.
@@ -31,13 +32,13 @@ import (
 // test is conservative.
 type signalNull struct {
 	window int64
-	off    []int             // per account: its actions are lat[off[a]:off[a+1]] (needed accounts only)
-	lat    []int64           // latencies, ascending per account
-	xoff   []int             // per account: its distinct authors are xs[xoff[a]:xoff[a+1]]
-	xs     []int32           // distinct authors, ascending per account
-	xk     []float64         // the account's actions on each of those authors' objects
-	xn     []float64         // Σ n_o over those actions (how popular the account's objects are)
-	sx     map[int32]float64 // S_X
+	off    []int     // per account: its actions are lat[off[a]:off[a+1]] (needed accounts only)
+	lat    []int64   // latencies, ascending per account
+	xoff   []int     // per account: its distinct authors are xs[xoff[a]:xoff[a+1]]
+	xs     []int32   // distinct authors, ascending per account
+	xk     []float64 // the account's actions on each of those authors' objects
+	xn     []float64 // Σ n_o over those actions (how popular the account's objects are)
+	sx     []float64 // S_X, indexed by X+1 (X = −1: objects without a known author)
 }
 
 // nullModel is a signal's null model: one signalNull over its anchored objects (those with a
@@ -48,8 +49,14 @@ type nullModel [2]signalNull
 func (m *nullModel) expected(a, b int32) float64 { return m[0].expected(a, b) + m[1].expected(a, b) }
 
 // newNullModel builds both classes' statistics for the accounts marked in needed.
+// The two classes are built concurrently.
 func newNullModel(g groups, in *Input, window int64, needed []bool) nullModel {
-	return nullModel{newSignalNull(g, in, window, needed, true), newSignalNull(g, in, window, needed, false)}
+	var m nullModel
+	var wg sync.WaitGroup
+	wg.Go(func() { m[1] = newSignalNull(g, in, window, needed, false) })
+	m[0] = newSignalNull(g, in, window, needed, true)
+	wg.Wait()
+	return m
 }
 
 // anchored reports whether object o has a creation time. An anchored object's actions are
@@ -73,13 +80,13 @@ func refTime(in *Input, o int, first int64) int64 {
 // accounts marked in needed.
 func newSignalNull(g groups, in *Input, window int64, needed []bool, anch bool) signalNull {
 	nAcc := len(needed)
-	s := signalNull{window: window, off: make([]int, nAcc+1), sx: map[int32]float64{}}
+	s := signalNull{window: window, off: make([]int, nAcc+1), sx: make([]float64, in.Accounts.Len()+1)}
 	for o := 0; o+1 < len(g.start); o++ {
 		grp := g.acts[g.start[o]:g.start[o+1]]
 		if len(grp) == 0 || anchored(in, o) != anch {
 			continue
 		}
-		s.sx[in.Objects.Author[o]] += float64(len(grp))
+		s.sx[in.Objects.Author[o]+1] += float64(len(grp))
 		for _, y := range grp {
 			if needed[y.a] {
 				s.off[y.a+1]++
@@ -134,7 +141,7 @@ func newSignalNull(g groups, in *Input, window int64, needed []bool, anch bool) 
 }
 
 // expected is λ_AB. Cost: O(distinct authors) for the sum and O(min(k_small, 256) ·
-// log k_large) for q_AB (see nearSample).
+// log k_large) at most for q_AB (see nearSample and nearShare).
 func (s *signalNull) expected(a, b int32) float64 {
 	if int(a) >= len(s.off)-1 || int(b) >= len(s.off)-1 {
 		return 0
@@ -150,7 +157,7 @@ func (s *signalNull) expected(a, b int32) float64 {
 		case xa[i] > xb[j]:
 			j++
 		default:
-			sum += (kb[j]*na[i] + ka[i]*nb[j]) / (2 * s.sx[xa[i]])
+			sum += (kb[j]*na[i] + ka[i]*nb[j]) / (2 * s.sx[xa[i]+1])
 			i++
 			j++
 		}
@@ -171,42 +178,74 @@ func (s *signalNull) expected(a, b int32) float64 {
 const nearSample = 256
 
 // nearShare is q: the share of (x, y) pairs, x in la and y in lb (both ascending, la the
-// shorter), with |x − y| ≤ window.
+// shorter), with |x − y| ≤ window; above nearSample latencies in la, x runs over nearSample
+// evenly spaced order statistics of la (its (2i+1)/(2·nearSample) quantiles) instead.
+//
+// The x visited ascend, so the window's bounds in lb only move forward: the first lower bound
+// is a bisection of lb, every later bound a galloping search from its predecessor (O(log gap),
+// where a fresh bisection costs O(log |lb|) and misses the cache; a bucket index of lb and a
+// skip list measured slower).
 func nearShare(la, lb []int64, window int64) float64 {
 	if len(la) == 0 || len(lb) == 0 {
 		return 0
 	}
-	count := func(l int64) int {
-		lo, _ := slices.BinarySearch(lb, l-window)
-		hi, _ := slices.BinarySearch(lb[lo:], l+window+1)
-		return hi
-	}
-	if len(la) > nearSample {
-		var near int
-		for i := 0; i < nearSample; i++ {
-			near += count(la[(2*i+1)*len(la)/(2*nearSample)])
+	n := min(len(la), nearSample)
+	x := func(i int) int64 {
+		if n == len(la) {
+			return la[i]
 		}
-		return float64(near) / (float64(nearSample) * float64(len(lb)))
+		return la[(2*i+1)*len(la)/(2*nearSample)]
 	}
-	var near int
-	if float64(len(la))*math.Log2(float64(len(lb))+1) < float64(len(la)+len(lb)) {
-		for _, l := range la {
-			near += count(l)
-		}
-	} else {
-		lo, hi := 0, 0
-		for _, l := range la {
-			for lo < len(lb) && lb[lo] < l-window {
-				lo++
-			}
-			hi = max(hi, lo)
-			for hi < len(lb) && lb[hi] <= l+window {
-				hi++
-			}
-			near += hi - lo
-		}
+	lo := lowerBound(lb, x(0)-window)
+	hi := gallop(lb, lo, x(0)+window+1)
+	near := hi - lo
+	for i := 1; i < n; i++ {
+		v := x(i)
+		lo = gallop(lb, lo, v-window)
+		hi = gallop(lb, max(hi, lo), v+window+1)
+		near += hi - lo
 	}
-	return float64(near) / (float64(len(la)) * float64(len(lb)))
+	return float64(near) / (float64(n) * float64(len(lb)))
+}
+
+// gallop returns the first index i ≥ from with xs[i] ≥ v (len(xs) if none), for ascending xs:
+// it doubles its step from `from` until it passes v, then bisects the last step.
+func gallop(xs []int64, from int, v int64) int {
+	if from >= len(xs) || xs[from] >= v {
+		return from
+	}
+	// xs[lo] < v throughout; the answer is in (lo, hi].
+	lo, step := from, 1
+	hi := from + 1
+	for hi < len(xs) && xs[hi] < v {
+		lo = hi
+		step *= 2
+		hi = lo + step
+	}
+	hi = min(hi, len(xs))
+	return lo + 1 + lowerBound(xs[lo+1:hi], v)
+}
+
+// lowerBound is the first index i with xs[i] ≥ v (len(xs) if none), for ascending xs: a
+// bisection whose step does not branch on the data (the comparison becomes a conditional
+// move), which matters when it runs billions of times on unpredictable values.
+func lowerBound(xs []int64, v int64) int {
+	n := len(xs)
+	if n == 0 {
+		return 0
+	}
+	base := 0
+	for n > 1 {
+		half := n / 2
+		if xs[base+half-1] < v {
+			base += half
+		}
+		n -= half
+	}
+	if xs[base] < v {
+		base++
+	}
+	return base
 }
 
 // poissonTail returns P(X ≥ x) for X ~ Poisson(lambda), accurate for tiny tails.

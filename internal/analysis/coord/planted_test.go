@@ -167,6 +167,7 @@ func BenchmarkPlanted10M(b *testing.B) {
 	prec, rec, _, _ := scoreFlags(res, truth)
 	b.ReportMetric(prec, "precision")
 	b.ReportMetric(rec, "recall")
+	b.ReportMetric(float64(res.Null.AboveMinWeight), "pairs")
 	if c := res.Null.Calibration; c != nil {
 		b.ReportMetric(float64(c.Runs), "null-runs")
 		b.ReportMetric(c.ExpectedFlagged, "chance-accounts")
