@@ -90,6 +90,12 @@ func (a *App) runAnalyze(ctx context.Context, o analyzeOptions) error {
 		return err
 	}
 	defer st.Close()
+	if !o.noCoord {
+		a.coordDefaults(&cp, false)
+		if err := a.checkCoordMemory(ctx, st, cp); err != nil {
+			return err
+		}
+	}
 
 	start := time.Now()
 	// The findings' input does not depend on the coordination result: load it while

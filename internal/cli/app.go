@@ -10,7 +10,9 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/echotrace/echotrace/internal/analysis/coord"
 	"github.com/echotrace/echotrace/internal/ingest"
+	"github.com/echotrace/echotrace/internal/membudget"
 	"github.com/echotrace/echotrace/internal/store"
 	"github.com/echotrace/echotrace/internal/store/duckdb"
 )
@@ -36,6 +38,11 @@ type App struct {
 	// Interactive is true when Err is a terminal: progress bars are drawn there.
 	Interactive bool
 
+	// Memory is the memory budget (--memory), shared between DuckDB and the Go heap (see
+	// membudget.Split); 0 until the flags are parsed.
+	Memory membudget.Budget
+
+	memoryFlag string   // --memory as given
 	cpuProfile string   // --cpuprofile: where to write a CPU profile
 	profile    *os.File // the open profile while one runs
 }
@@ -43,7 +50,7 @@ type App struct {
 // OpenStore opens the study's store. readOnly opens it read-only (sql, findings, report,
 // serve); otherwise it must have been created by `echotrace init`.
 func (a *App) OpenStore(ctx context.Context, readOnly bool) (store.Store, error) {
-	db, err := duckdb.Open(ctx, a.Study, duckdb.Options{ReadOnly: readOnly})
+	db, err := duckdb.Open(ctx, a.Study, a.storeOptions(duckdb.Options{ReadOnly: readOnly}))
 	if err != nil {
 		if errors.Is(err, store.ErrNoStudy) {
 			return nil, fmt.Errorf("%s: %w", a.Study, err)
@@ -58,11 +65,81 @@ func (a *App) CreateStore(ctx context.Context) (store.Store, error) {
 	if err := os.MkdirAll(a.Study, 0o755); err != nil {
 		return nil, err
 	}
-	db, err := duckdb.Open(ctx, a.Study, duckdb.Options{Create: true})
+	db, err := duckdb.Open(ctx, a.Study, a.storeOptions(duckdb.Options{Create: true}))
 	if err != nil {
 		return nil, fmt.Errorf("create study %s: %w", a.Study, err)
 	}
 	return db, nil
+}
+
+// storeOptions adds the memory budget to o: DuckDB's share as its memory_limit, spilling to
+// the study's tmp folder beyond it.
+func (a *App) storeOptions(o duckdb.Options) duckdb.Options {
+	if a.Memory > 0 {
+		o.MemoryLimit = a.Memory.Split().DuckDBSetting()
+		o.TempDirectory = a.tempDir()
+	}
+	return o
+}
+
+// tempDir is the study's TempDir, absolute when the study's path can be made so.
+func (a *App) tempDir() string {
+	dir := filepath.Join(a.Study, TempDir)
+	if abs, err := filepath.Abs(dir); err == nil {
+		return abs
+	}
+	return dir
+}
+
+// TempDir is the folder inside a study where DuckDB spills what exceeds its memory budget.
+const TempDir = "tmp"
+
+// setMemory parses --memory (empty: membudget.Default) and sets the Go heap's soft limit.
+func (a *App) setMemory() error {
+	b := membudget.Default()
+	if a.memoryFlag != "" {
+		var err error
+		if b, err = membudget.Parse(a.memoryFlag); err != nil {
+			return usageError(fmt.Errorf("--memory: %w", err))
+		}
+	}
+	a.Memory = b
+	b.Split().ApplyGo()
+	return nil
+}
+
+// coordDefaults fills what the memory budget decides in coordination parameters not set by a
+// flag: the pair keys held in memory (an eighth of the budget's Go share, at least 64 MiB)
+// and, unless tempDirSet, the spill folder (the study's tmp folder).
+func (a *App) coordDefaults(p *coord.Params, tempDirSet bool) {
+	if p.MemoryBudget == 0 && a.Memory > 0 {
+		p.MemoryBudget = max(int64(a.Memory.Split().Go)/8, 64<<20)
+	}
+	if !tempDirSet && p.TempDir == "" {
+		// The study's tmp folder, when it can be made (else the system's, as before).
+		if dir := a.tempDir(); os.MkdirAll(dir, 0o755) == nil {
+			p.TempDir = dir
+		}
+	}
+}
+
+// checkCoordMemory refuses, before anything is loaded, a coordination run whose expected peak
+// memory (coord.EstimateMemory) exceeds the budget, naming the budget it would need.
+func (a *App) checkCoordMemory(ctx context.Context, q store.Querier, p coord.Params) error {
+	if a.Memory <= 0 {
+		return nil
+	}
+	e, err := coord.EstimateMemory(ctx, q, p)
+	if err != nil {
+		return err
+	}
+	if e.Bytes <= int64(a.Memory) {
+		return nil
+	}
+	return &membudget.TooSmall{
+		Step: "coordination", Need: membudget.Budget(e.Bytes), Budget: a.Memory,
+		Detail: fmt.Sprintf("%d rows of engagements, texts and shares at about %d B each; fewer with --signals, or without --all-targets", e.Rows, coord.MemoryPerRow),
+	}
 }
 
 // StorePath is the study database's path.

@@ -78,7 +78,9 @@ docs/coordination.md. For CooRTweet's exact output use --weight pairs --min-weig
 			}
 			p.Window, p.MinWeight, p.Resolution = window, minWeight, resolution
 			p.Weight, p.Algorithm = coord.WeightKind(weight), coord.Algorithm(algorithm)
-			p.MemoryBudget = memoryMiB << 20
+			if cmd.Flags().Changed("memory-mib") {
+				p.MemoryBudget = memoryMiB << 20
+			}
 			if p.FDR <= 0 || p.FDR >= 1 {
 				return usageError(fmt.Errorf("--fdr %v: want a rate in (0, 1) such as 0.05", p.FDR))
 			}
@@ -96,6 +98,10 @@ docs/coordination.md. For CooRTweet's exact output use --weight pairs --min-weig
 				return err
 			}
 			defer st.Close()
+			a.coordDefaults(&p, cmd.Flags().Changed("temp-dir"))
+			if err := a.checkCoordMemory(ctx, st, p); err != nil {
+				return err
+			}
 			rng := rand.New(rand.NewPCG(p.Seed, 0x636f6f7264))
 			var res coord.Result
 			if noStore {
@@ -153,9 +159,9 @@ docs/coordination.md. For CooRTweet's exact output use --weight pairs --min-weig
 	f.BoolVar(&p.AllTargets, "all-targets", false, "co-repost/reply/quote on every post, not only the watchlist's posts")
 	f.BoolVar(&p.SameDomain, "same-domain", false, "co-link on URL domains instead of full URLs")
 	f.BoolVar(&p.NearDuplicates, "near-duplicates", false, "co-text on near-duplicate groups (MinHash/LSH over word 3-shingles, Jaccard ≥ 0.7) instead of identical normalised text")
-	f.Int64Var(&memoryMiB, "memory-mib", 512, "memory for pair keys in MiB; beyond it they are spilled to temporary files")
+	f.Int64Var(&memoryMiB, "memory-mib", 0, "memory for pair keys in MiB; beyond it they are spilled to temporary files (default: an eighth of the --memory budget's analysis share)")
 	f.IntVar(&gcPercent, "gc-percent", 50, "Go garbage-collector target while detecting (GOGC; lower uses less memory and more CPU; 0: leave as is; $GOGC overrides)")
-	f.StringVar(&p.TempDir, "temp-dir", "", "folder for spilled pair keys (default: the system temporary folder)")
+	f.StringVar(&p.TempDir, "temp-dir", "", "folder for spilled pair keys (default: the study's tmp folder)")
 	f.BoolVar(&noStore, "no-store", false, "do not store the result in the study (opens it read-only)")
 	return cmd
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/echotrace/echotrace/internal/ingest"
+	"github.com/echotrace/echotrace/internal/membudget"
 )
 
 // Main runs the command line with args and returns the process exit code.
@@ -64,11 +66,17 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 input rejected under --str
 			if a.Study == "" {
 				a.Study = "."
 			}
+			if err := a.setMemory(); err != nil {
+				return err
+			}
 			return a.startProfile()
 		},
 	}
 	root.PersistentFlags().StringVar(&a.Study, "study", "", "study folder (default $ECHOTRACE_STUDY, else the current folder)")
 	root.PersistentFlags().BoolVar(&a.JSON, "json", false, "print machine-readable JSON instead of text")
+	root.PersistentFlags().StringVar(&a.memoryFlag, "memory", "", fmt.Sprintf(
+		"memory budget of every step, e.g. 12GiB or 8GB: %.0f %% to DuckDB (which spills to the study's %s/ folder beyond it), the rest to the analyses; a step that would need more says so before it starts (default %.0f %% of this machine's memory: %s)",
+		100*membudget.DuckDBShare, TempDir, 100*membudget.DefaultShare, membudget.Default()))
 	root.PersistentFlags().StringVar(&a.cpuProfile, "cpuprofile", "", "write a Go CPU profile of the command to this file (go tool pprof)")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return usageError(err) })
 	for _, c := range commands(a) {

@@ -26,6 +26,9 @@ type Options struct {
 	Create      bool   // create the study file (and folder) if absent
 	MemoryLimit string // DuckDB memory_limit, e.g. "4GB"; "" for DuckDB's default (80 % of RAM)
 	Threads     int    // DuckDB threads; 0 for DuckDB's default (all cores)
+	// TempDirectory is where DuckDB spills beyond MemoryLimit; "" for DuckDB's default (next to
+	// the database file: <study>/echotrace.duckdb.tmp).
+	TempDirectory string
 	// Sandbox turns off DuckDB's access to files and the network beyond the study itself
 	// (enable_external_access=false), so that Query cannot read local files: for serve.
 	Sandbox bool
@@ -76,6 +79,9 @@ func open(ctx context.Context, dir string, opt Options, migs []migration) (*DB, 
 	}
 	if opt.MemoryLimit != "" {
 		q.Set("memory_limit", opt.MemoryLimit)
+	}
+	if opt.TempDirectory != "" {
+		q.Set("temp_directory", opt.TempDirectory)
 	}
 	if opt.Sandbox {
 		q.Set("enable_external_access", "false")

@@ -1,0 +1,68 @@
+package coord
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/echotrace/echotrace/internal/store"
+)
+
+// The memory model of an analysis run (Load, Detect, and the findings analyze computes beside
+// them): a fixed part plus a cost per row read. Measured with /usr/bin/time -v on `echotrace
+// analyze` of the simulated prc-2021 world (default signals, default --memory): scale 0.1,
+// 461,120 rows read, 647 MB peak RSS; scale 1, 4,804,948 rows, 4,363 MB. The two points give
+// 253 MB + 855 B per row; scale 10 (50 M rows) would need about 43 GB.
+const (
+	memFixed = 253 << 20
+	// MemoryPerRow is the model's cost of one row read, in bytes.
+	MemoryPerRow = 855
+)
+
+// Estimate is what an analysis of a study is expected to need, from the study's row counts.
+type Estimate struct {
+	Rows  int64 `json:"rows"`  // rows Load will read: engagements, texts and shares of the signals
+	Bytes int64 `json:"bytes"` // expected peak memory
+}
+
+// EstimateMemory counts, with one cheap query, the rows Load would read for p's signals (all
+// when empty) and applies the measured memory model, so that a run which cannot fit its budget
+// says so before it starts.
+func EstimateMemory(ctx context.Context, q store.Querier, p Params) (Estimate, error) {
+	want := map[Signal]bool{}
+	for _, s := range p.Signals {
+		want[s] = true
+	}
+	all := len(want) == 0
+	var nRepost, nReply, nQuote, nText, nShare int64
+	rows, err := q.Query(ctx, `SELECT count(*) FILTER (WHERE kind = 'repost'), count(*) FILTER (WHERE kind = 'reply'),
+       count(*) FILTER (WHERE kind = 'quote'), count(*) FILTER (WHERE kind <> 'repost'), (SELECT count(*) FROM shares) FROM posts`)
+	if err != nil {
+		return Estimate{}, fmt.Errorf("coord estimate: %w", err)
+	}
+	defer rows.Close()
+	if rows.Next() {
+		if err := rows.Scan(&nRepost, &nReply, &nQuote, &nText, &nShare); err != nil {
+			return Estimate{}, fmt.Errorf("coord estimate: %w", err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return Estimate{}, fmt.Errorf("coord estimate: %w", err)
+	}
+	var e Estimate
+	for _, c := range []struct {
+		n       int64
+		signals []Signal
+	}{
+		{nRepost, []Signal{CoRepost}}, {nReply, []Signal{CoReply}}, {nQuote, []Signal{CoQuote}},
+		{nText, []Signal{CoText, CoLink, CoHashtag, CoPhrase}}, {nShare, []Signal{CoShare}},
+	} {
+		for _, s := range c.signals {
+			if all || want[s] {
+				e.Rows += c.n
+				break
+			}
+		}
+	}
+	e.Bytes = memFixed + MemoryPerRow*e.Rows
+	return e, nil
+}
