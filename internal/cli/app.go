@@ -104,16 +104,19 @@ func (a *App) setMemory() error {
 		}
 	}
 	a.Memory = b
-	b.Split().ApplyGo()
+	if os.Getenv("GOMEMLIMIT") == "" { // the user's own Go limit wins, as $GOGC does
+		b.Split().ApplyGo()
+	}
 	return nil
 }
 
 // coordDefaults fills what the memory budget decides in coordination parameters not set by a
 // flag: the pair keys held in memory (an eighth of the budget's Go share, at least 64 MiB)
-// and, unless tempDirSet, the spill folder (the study's tmp folder).
+// and, unless tempDirSet (an explicit --temp-dir, or a run that must not write to the study),
+// the spill folder (the study's tmp folder).
 func (a *App) coordDefaults(p *coord.Params, tempDirSet bool) {
 	if p.MemoryBudget == 0 && a.Memory > 0 {
-		p.MemoryBudget = max(int64(a.Memory.Split().Go)/8, 64<<20)
+		p.MemoryBudget = max(int64(a.Memory.Split().Go)/8>>20<<20, 64<<20) // whole MiB
 	}
 	if !tempDirSet && p.TempDir == "" {
 		// The study's tmp folder, when it can be made (else the system's, as before).
@@ -138,7 +141,7 @@ func (a *App) checkCoordMemory(ctx context.Context, q store.Querier, p coord.Par
 	}
 	return &membudget.TooSmall{
 		Step: "coordination", Need: membudget.Budget(e.Bytes), Budget: a.Memory,
-		Detail: fmt.Sprintf("%d rows of engagements, texts and shares at about %d B each; fewer with --signals, or without --all-targets", e.Rows, coord.MemoryPerRow),
+		Detail: fmt.Sprintf("%d rows of engagements, texts and shares at about %d B each, plus %s; fewer rows with --signals, or analyze --no-coord", e.Rows, coord.MemoryPerRow, membudget.Budget(coord.MemoryFixed)),
 	}
 }
 

@@ -98,7 +98,7 @@ docs/coordination.md. For CooRTweet's exact output use --weight pairs --min-weig
 				return err
 			}
 			defer st.Close()
-			a.coordDefaults(&p, cmd.Flags().Changed("temp-dir"))
+			a.coordDefaults(&p, cmd.Flags().Changed("temp-dir") || noStore) // --no-store writes nothing into the study
 			if err := a.checkCoordMemory(ctx, st, p); err != nil {
 				return err
 			}

@@ -1,10 +1,15 @@
 package cli
 
 import (
+	"errors"
+	"os"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"testing"
+
+	"github.com/echotrace/echotrace/internal/analysis/coord"
+	"github.com/echotrace/echotrace/internal/membudget"
 )
 
 // TestMemoryBudget: --memory is parsed (a bad size is a usage error), reaches DuckDB as its
@@ -15,7 +20,7 @@ func TestMemoryBudget(t *testing.T) {
 	dir := t.TempDir()
 	study := filepath.Join(dir, "s")
 	mustRun(t, "init", study)
-	paths := writeTwarc2(t, dir, 2, 30) // 6,000 tweets, 2,000 of them retweets
+	paths := writeTwarc2(t, dir, 2, 30) // 6,000 tweets
 	mustRun(t, append([]string{"--study", study, "import"}, paths...)...)
 
 	if _, errs, code := run(t, "--study", study, "--memory", "12 parsecs", "stats"); code != ExitUsage || !strings.Contains(errs, "--memory") {
@@ -28,14 +33,45 @@ func TestMemoryBudget(t *testing.T) {
 		t.Errorf("DuckDB settings under --memory 1GiB:\n%q\nwant\n%q", out, want)
 	}
 
-	// 6,000 rows read (2,000 reposts + 4,000 texts): 253 MiB + 855 B each ≈ 258 MiB > 256 MiB.
-	_, errs, code := run(t, "--study", study, "--memory", "256MiB", "analyze")
-	if code != ExitFailure || !strings.Contains(errs, "coordination needs about") || !strings.Contains(errs, "--memory 1GiB") {
-		t.Errorf("analyze over budget: exit %d, %q", code, errs)
+	// A small study under the smallest budget is not refused (6,000 rows: ≈ 181 MB).
+	mustRun(t, "--study", study, "--memory", "256MiB", "analyze")
+
+	// Over the budget, the check refuses before loading, with the model's figure and the
+	// --memory it needs: 6,000 tweets, of which 1,980 retweets (33 of each page's 100, 60 pages)
+	// and 4,020 texts, read by every signal; the retweets alone by co-repost.
+	small := &App{Study: study, Memory: 100 << 20}
+	st, err := small.OpenStore(t.Context(), true)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if got := mustRun(t, "--study", study, "sql", "--csv", "SELECT count(*) AS n FROM duckdb_tables() WHERE table_name LIKE 'result_%'"); got != "n\n0\n" {
-		t.Errorf("a refused analyze stored results: %q", got)
+	defer st.Close()
+	for _, c := range []struct {
+		signals []coord.Signal
+		rows    int64
+	}{{nil, 6000}, {[]coord.Signal{coord.CoRepost}, 1980}} {
+		err := small.checkCoordMemory(t.Context(), st, coord.Params{Signals: c.signals})
+		var ts *membudget.TooSmall
+		if !errors.As(err, &ts) {
+			t.Fatalf("signals %v under 100 MiB: %v, want a TooSmall refusal", c.signals, err)
+		}
+		if want := membudget.Budget(coord.MemoryFixed + coord.MemoryPerRow*c.rows); ts.Need != want {
+			t.Errorf("signals %v: need %d, want %d (%d rows)", c.signals, ts.Need, want, c.rows)
+		}
+		if !strings.Contains(err.Error(), "--memory 1GiB") {
+			t.Errorf("message %q does not name the budget needed", err)
+		}
 	}
-	// One signal reads only the reposts: it fits.
-	mustRun(t, "--study", study, "--memory", "256MiB", "coord", "--signals", "co-repost", "--no-store")
+	small.Memory = 1 << 30
+	if err := small.checkCoordMemory(t.Context(), st, coord.Params{}); err != nil {
+		t.Errorf("1 GiB refused: %v", err)
+	}
+
+	// coord --no-store leaves the study untouched: no tmp/ folder.
+	other := filepath.Join(dir, "s2")
+	mustRun(t, "init", other)
+	mustRun(t, append([]string{"--study", other, "import"}, paths...)...)
+	mustRun(t, "--study", other, "coord", "--signals", "co-repost", "--no-store")
+	if _, err := os.Stat(filepath.Join(other, TempDir)); !os.IsNotExist(err) {
+		t.Errorf("coord --no-store made %s/: %v", TempDir, err)
+	}
 }

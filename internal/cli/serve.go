@@ -116,7 +116,12 @@ func (a *App) runServe(ctx context.Context, listen, token string, reveal bool) e
 		}
 		key = k
 	}
-	db, err := duckdb.Open(ctx, a.Study, duckdb.Options{ReadOnly: true, Sandbox: true})
+	// DuckDB's share of --memory; no temp_directory, which a sandboxed database refuses.
+	opt := duckdb.Options{ReadOnly: true, Sandbox: true}
+	if a.Memory > 0 {
+		opt.MemoryLimit = a.Memory.Split().DuckDBSetting()
+	}
+	db, err := duckdb.Open(ctx, a.Study, opt)
 	if err != nil {
 		if errors.Is(err, store.ErrNoStudy) {
 			return fmt.Errorf("%s: %w", a.Study, err)

@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -61,7 +63,7 @@ func Parse(s string) (Budget, error) {
 	}
 	b := v * mult
 	if b < Minimum || b > math.MaxInt64/2 {
-		return 0, fmt.Errorf("memory size %q: must be between %s and the machine's memory", s, Budget(Minimum))
+		return 0, fmt.Errorf("memory size %q: must be at least %s", s, Budget(Minimum))
 	}
 	return Budget(b), nil
 }
@@ -70,15 +72,49 @@ func Parse(s string) (Budget, error) {
 const Minimum = 256 << 20
 
 // System returns the memory available to this process: the machine's MemTotal, or the
-// process's cgroup limit (v2 memory.max, v1 memory.limit_in_bytes) when lower. 0 if unknown.
+// lowest cgroup limit on the process's own cgroup and its parents (v2 memory.max, v1
+// memory.limit_in_bytes) when lower. 0 if unknown.
 func System() Budget {
 	total := meminfo("/proc/meminfo")
-	for _, f := range []string{"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"} {
+	self, _ := os.ReadFile("/proc/self/cgroup")
+	for _, f := range cgroupFiles("/sys/fs/cgroup", string(self)) {
 		if l := cgroupLimit(f); l > 0 && (total == 0 || l < total) {
 			total = l
 		}
 	}
 	return total
+}
+
+// cgroupFiles lists the memory-limit files that bound a process whose /proc/self/cgroup is
+// self, under the cgroup mount root: for its v2 cgroup ("0::/path") and its v1 memory cgroup
+// ("N:memory:/path"), the file of that cgroup and of each parent up to the root.
+func cgroupFiles(root, self string) []string {
+	var files []string
+	walk := func(dir, path, file string) {
+		for {
+			files = append(files, filepath.Join(dir, path, file))
+			if path == "/" || path == "." || path == "" {
+				return
+			}
+			path = filepath.Dir(path)
+		}
+	}
+	for _, line := range strings.Split(self, "\n") {
+		parts := strings.SplitN(line, ":", 3)
+		if len(parts) != 3 {
+			continue
+		}
+		switch {
+		case parts[0] == "0" && parts[1] == "":
+			walk(root, parts[2], "memory.max")
+		case slices.Contains(strings.Split(parts[1], ","), "memory"):
+			walk(filepath.Join(root, "memory"), parts[2], "memory.limit_in_bytes")
+		}
+	}
+	if len(files) == 0 { // no /proc/self/cgroup: the mount's root files
+		files = []string{filepath.Join(root, "memory.max"), filepath.Join(root, "memory", "memory.limit_in_bytes")}
+	}
+	return files
 }
 
 // Default is the budget when --memory is not given: DefaultShare of System, or 4 GiB when the

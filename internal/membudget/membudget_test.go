@@ -1,10 +1,10 @@
 package membudget
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -63,13 +63,35 @@ func TestLimitsFiles(t *testing.T) {
 	}
 }
 
-func TestDefaultIsShareOfSystem(t *testing.T) {
-	s := System()
-	if s == 0 {
-		t.Skip("no /proc/meminfo here")
+func TestCgroupFiles(t *testing.T) {
+	v2 := cgroupFiles("/sys/fs/cgroup", "0::/user.slice/app.scope\n")
+	want := []string{"/sys/fs/cgroup/user.slice/app.scope/memory.max", "/sys/fs/cgroup/user.slice/memory.max", "/sys/fs/cgroup/memory.max"}
+	if !slices.Equal(v2, want) {
+		t.Errorf("v2: %v, want %v", v2, want)
 	}
-	if d := Default(); d != max(Budget(float64(s)*DefaultShare), Minimum) {
-		t.Errorf("Default %d, System %d", d, s)
+	v1 := cgroupFiles("/sys/fs/cgroup", "9:name=systemd:/\n4:cpu,memory:/process_api/7\n")
+	want = []string{"/sys/fs/cgroup/memory/process_api/7/memory.limit_in_bytes", "/sys/fs/cgroup/memory/process_api/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}
+	if !slices.Equal(v1, want) {
+		t.Errorf("v1: %v, want %v", v1, want)
+	}
+	if got := cgroupFiles("/r", ""); len(got) != 2 {
+		t.Errorf("no /proc/self/cgroup: %v", got)
+	}
+	// A limit on a parent bounds the process: System takes the lowest over the walk.
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "a", "b"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "a", "memory.max"), []byte("1073741824\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "a", "b", "memory.max"), []byte("max\n"), 0o600)
+	var low Budget
+	for _, f := range cgroupFiles(dir, "0::/a/b") {
+		if l := cgroupLimit(f); l > 0 && (low == 0 || l < low) {
+			low = l
+		}
+	}
+	if low != 1<<30 {
+		t.Errorf("lowest limit over the walk %d, want 1 GiB (the parent's)", low)
 	}
 }
 
@@ -90,12 +112,7 @@ func TestSplit(t *testing.T) {
 }
 
 func TestTooSmall(t *testing.T) {
-	var err error = &TooSmall{Step: "coord: input", Need: 5<<30 + 1, Budget: 2 << 30, Detail: "12 M actions"}
-	var ts *TooSmall
-	if !errors.As(err, &ts) {
-		t.Fatal("not a *TooSmall")
-	}
-	msg := err.Error()
+	msg := (&TooSmall{Step: "coord: input", Need: 5<<30 + 1, Budget: 2 << 30, Detail: "12 M actions"}).Error()
 	for _, want := range []string{"coord: input needs about 5.0 GiB", "12 M actions", "budget is 2.0 GiB", "--memory 6GiB"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("message %q lacks %q", msg, want)

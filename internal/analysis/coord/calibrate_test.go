@@ -302,6 +302,81 @@ func TestLowerBoundGallop(t *testing.T) {
 	}
 }
 
+// TestObjectsOf: the objects a set of accounts acted on, from the relocator's positions, are
+// those a scan of every object finds — with empty objects among them, accounts without actions
+// and accounts acting several times on one object.
+func TestObjectsOf(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(11, 12))
+	for trial := 0; trial < 50; trial++ {
+		nAcc, nObj := 2+rng.IntN(30), 1+rng.IntN(40)
+		in := Input{TimeUnit: time.Second}
+		for i := 0; i < nAcc; i++ {
+			in.Accounts.ID = append(in.Accounts.ID, "a"+strconv.Itoa(i))
+			in.Accounts.CreatedAt = append(in.Accounts.CreatedAt, 0)
+			in.Accounts.Followers = append(in.Accounts.Followers, -1)
+			in.Accounts.Status = append(in.Accounts.Status, StatusUnknown)
+			in.Accounts.Watch = append(in.Accounts.Watch, false)
+		}
+		for o := 0; o < nObj; o++ {
+			in.Objects.ID = append(in.Objects.ID, "o"+strconv.Itoa(o))
+			in.Objects.Author = append(in.Objects.Author, -1)
+			in.Objects.Created = append(in.Objects.Created, int64(rng.IntN(2))) // anchored or not
+		}
+		a := Actions{Signal: CoRepost}
+		for i := rng.IntN(200); i > 0; i-- {
+			a.Account = append(a.Account, rng.Int32N(int32(nAcc)))
+			a.Object = append(a.Object, rng.Int32N(int32(nObj)))
+			a.Time = append(a.Time, 10+rng.Int64N(1000))
+		}
+		g := groupActions(&a, nObj, nil, 1)
+		rl := newRelocator(g, &in, nAcc, 1)
+		side := map[int32]int8{}
+		for i := 0; i < nAcc; i++ {
+			if rng.IntN(3) == 0 {
+				side[int32(i)] = int8(1 + rng.IntN(2))
+			}
+		}
+		var want []int
+		for o := 0; o < nObj; o++ {
+			for _, x := range g.acts[g.start[o]:g.start[o+1]] {
+				if side[x.a] > 0 {
+					want = append(want, o)
+					break
+				}
+			}
+		}
+		if got := rl.objectsOf(g, side); !slices.Equal(got, want) {
+			t.Fatalf("trial %d: objectsOf %v, scan %v", trial, got, want)
+		}
+	}
+}
+
+// TestGallopEnd: the interval search agrees with sort.Search on disjoint ascending intervals,
+// from every start at or before the answer.
+func TestGallopEnd(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(13, 14))
+	for trial := 0; trial < 500; trial++ {
+		var ivs [][2]int64
+		x := int64(0)
+		for i := rng.IntN(30); i > 0; i-- {
+			lo := x + 1 + rng.Int64N(5)
+			hi := lo + rng.Int64N(5)
+			ivs = append(ivs, [2]int64{lo, hi})
+			x = hi
+		}
+		for v := int64(-1); v <= x+2; v++ {
+			want := sort.Search(len(ivs), func(k int) bool { return ivs[k][1] >= v })
+			for from := 0; from <= want; from++ {
+				if got := gallopEnd(ivs, from, v); got != want {
+					t.Fatalf("gallopEnd(%v, %d, %d) = %d, want %d", ivs, from, v, got, want)
+				}
+			}
+		}
+	}
+}
+
 // TestAnchorAtFirstAction: a reposted post the study does not hold is anchored at its first
 // repost; a repost identified only by its text (irart:) and a text object are not.
 func TestAnchorAtFirstAction(t *testing.T) {

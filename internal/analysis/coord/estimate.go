@@ -9,13 +9,16 @@ import (
 
 // The memory model of an analysis run (Load, Detect, and the findings analyze computes beside
 // them): a fixed part plus a cost per row read. Measured with /usr/bin/time -v on `echotrace
-// analyze` of the simulated prc-2021 world (default signals, default --memory): scale 0.1,
-// 461,120 rows read, 647 MB peak RSS; scale 1, 4,804,948 rows, 4,363 MB. The two points give
-// 253 MB + 855 B per row; scale 10 (50 M rows) would need about 43 GB.
+// analyze` of the simulated prc-2021 world (default signals): scale 0.01, 49,805 rows read,
+// 219 MiB peak RSS (under --memory 256MiB); scale 0.1, 461,120 rows, 647 MB; scale 1, 4,804,948
+// rows, 4,363 MB. The smallest and largest give 176 MB + 869 B per row (within 1 % at scale 1,
+// 11 % low at 0.1); scale 10 (about 50 M rows) would need about 44 GB. The fixed part is taken
+// from the smallest run, so that small studies under small budgets are not refused.
 const (
-	memFixed = 253 << 20
+	// MemoryFixed is the model's fixed part, in bytes.
+	MemoryFixed = 176_000_000
 	// MemoryPerRow is the model's cost of one row read, in bytes.
-	MemoryPerRow = 855
+	MemoryPerRow = 869
 )
 
 // Estimate is what an analysis of a study is expected to need, from the study's row counts.
@@ -63,6 +66,6 @@ func EstimateMemory(ctx context.Context, q store.Querier, p Params) (Estimate, e
 			}
 		}
 	}
-	e.Bytes = memFixed + MemoryPerRow*e.Rows
+	e.Bytes = MemoryFixed + MemoryPerRow*e.Rows
 	return e, nil
 }
