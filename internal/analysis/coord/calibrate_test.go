@@ -277,6 +277,39 @@ func TestNearShareExact(t *testing.T) {
 	}
 }
 
+// TestNearShareSampledExact: above nearSample latencies, q is exactly the brute-force share of
+// pairs within the window between la's nearSample quantiles ((2i+1)/(2·nearSample)) and lb.
+func TestNearShareSampledExact(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(15, 16))
+	for trial := 0; trial < 40; trial++ {
+		la, lb := make([]int64, nearSample+1+rng.IntN(3000)), make([]int64, 1+rng.IntN(4000))
+		spread := []int64{50, 5000, 1000000}[trial%3]
+		for i := range la {
+			la[i] = rng.Int64N(spread)
+		}
+		for i := range lb {
+			lb[i] = rng.Int64N(spread)
+		}
+		slices.Sort(la)
+		slices.Sort(lb)
+		w := []int64{0, 30, 600}[trial%3]
+		var near int
+		for i := 0; i < nearSample; i++ {
+			x := la[(2*i+1)*len(la)/(2*nearSample)]
+			for _, y := range lb {
+				if d := x - y; d >= -w && d <= w {
+					near++
+				}
+			}
+		}
+		want := float64(near) / float64(nearSample*len(lb))
+		if got := nearShare(la, lb, w); got != want {
+			t.Fatalf("trial %d (|la| %d, |lb| %d, window %d): nearShare %v, brute force over the quantiles %v", trial, len(la), len(lb), w, got, want)
+		}
+	}
+}
+
 // TestLowerBoundGallop: both searches (bisection, galloping) agree with sort.Search on every short ascending array
 // with ties, every start and every value around its elements.
 func TestLowerBoundGallop(t *testing.T) {
