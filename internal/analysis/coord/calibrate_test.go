@@ -227,21 +227,36 @@ func TestNearShareSample(t *testing.T) {
 	}
 	slices.Sort(la)
 	slices.Sort(lb)
-	var near int
-	for _, x := range la {
-		for _, y := range lb {
-			if d := x - y; d >= -60 && d <= 60 {
-				near++
-			}
-		}
-	}
-	exact := float64(near) / float64(len(la)*len(lb))
+	exact := float64(bruteNear(la, lb, 60)) / float64(len(la)*len(lb))
 	if got := nearShare(la, lb, 60); math.Abs(got-exact) > 0.02*exact {
 		t.Errorf("nearShare %v, exact %v", got, exact)
 	}
 	if got := nearShare(la[:200], lb, 60); got <= 0 {
 		t.Errorf("exact path gave %v", got)
 	}
+}
+
+// sortedRandom is n values drawn uniformly from [0, spread), ascending.
+func sortedRandom(rng *rand.Rand, n int, spread int64) []int64 {
+	xs := make([]int64, n)
+	for i := range xs {
+		xs[i] = rng.Int64N(spread)
+	}
+	slices.Sort(xs)
+	return xs
+}
+
+// bruteNear counts the pairs (x, y), x in xs and y in ys, with |x − y| ≤ w, by trying them all.
+func bruteNear(xs, ys []int64, w int64) int {
+	var near int
+	for _, x := range xs {
+		for _, y := range ys {
+			if d := x - y; d >= -w && d <= w {
+				near++
+			}
+		}
+	}
+	return near
 }
 
 // TestNearShareExact: at or below nearSample latencies q is the exact share of pairs within
@@ -252,25 +267,9 @@ func TestNearShareExact(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	for trial := 0; trial < 300; trial++ {
 		spread := []int64{5, 100, 100000}[trial%3]
-		la, lb := make([]int64, 1+rng.IntN(nearSample)), make([]int64, 1+rng.IntN(3000))
-		for i := range la {
-			la[i] = rng.Int64N(spread)
-		}
-		for i := range lb {
-			lb[i] = rng.Int64N(spread)
-		}
-		slices.Sort(la)
-		slices.Sort(lb)
+		la, lb := sortedRandom(rng, 1+rng.IntN(nearSample), spread), sortedRandom(rng, 1+rng.IntN(3000), spread)
 		w := []int64{0, 1, 30, 1 << 40}[trial%4]
-		var near int
-		for _, x := range la {
-			for _, y := range lb {
-				if d := x - y; d >= -w && d <= w {
-					near++
-				}
-			}
-		}
-		want := float64(near) / float64(len(la)*len(lb))
+		want := float64(bruteNear(la, lb, w)) / float64(len(la)*len(lb))
 		if got := nearShare(la, lb, w); got != want {
 			t.Fatalf("trial %d (|la| %d, |lb| %d, window %d): nearShare %v, brute force %v", trial, len(la), len(lb), w, got, want)
 		}
@@ -283,35 +282,22 @@ func TestNearShareSampledExact(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(15, 16))
 	for trial := 0; trial < 40; trial++ {
-		la, lb := make([]int64, nearSample+1+rng.IntN(3000)), make([]int64, 1+rng.IntN(4000))
 		spread := []int64{50, 5000, 1000000}[trial%3]
-		for i := range la {
-			la[i] = rng.Int64N(spread)
-		}
-		for i := range lb {
-			lb[i] = rng.Int64N(spread)
-		}
-		slices.Sort(la)
-		slices.Sort(lb)
+		la, lb := sortedRandom(rng, nearSample+1+rng.IntN(3000), spread), sortedRandom(rng, 1+rng.IntN(4000), spread)
 		w := []int64{0, 30, 600}[trial%3]
-		var near int
-		for i := 0; i < nearSample; i++ {
-			x := la[(2*i+1)*len(la)/(2*nearSample)]
-			for _, y := range lb {
-				if d := x - y; d >= -w && d <= w {
-					near++
-				}
-			}
+		quantiles := make([]int64, nearSample)
+		for i := range quantiles {
+			quantiles[i] = la[(2*i+1)*len(la)/(2*nearSample)]
 		}
-		want := float64(near) / float64(nearSample*len(lb))
+		want := float64(bruteNear(quantiles, lb, w)) / float64(nearSample*len(lb))
 		if got := nearShare(la, lb, w); got != want {
 			t.Fatalf("trial %d (|la| %d, |lb| %d, window %d): nearShare %v, brute force over the quantiles %v", trial, len(la), len(lb), w, got, want)
 		}
 	}
 }
 
-// TestLowerBoundGallop: both searches (bisection, galloping) agree with sort.Search on every short ascending array
-// with ties, every start and every value around its elements.
+// TestLowerBoundGallop: both searches (bisection, galloping) agree with sort.Search on every
+// short ascending array with ties, every start and every value around its elements.
 func TestLowerBoundGallop(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(9, 10))

@@ -36,19 +36,8 @@ func EstimateMemory(ctx context.Context, q store.Querier, p Params) (Estimate, e
 		want[s] = true
 	}
 	all := len(want) == 0
-	var nRepost, nReply, nQuote, nText, nShare int64
-	rows, err := q.Query(ctx, `SELECT count(*) FILTER (WHERE kind = 'repost'), count(*) FILTER (WHERE kind = 'reply'),
-       count(*) FILTER (WHERE kind = 'quote'), count(*) FILTER (WHERE kind <> 'repost'), (SELECT count(*) FROM shares) FROM posts`)
+	n, err := countRows(ctx, q)
 	if err != nil {
-		return Estimate{}, fmt.Errorf("coord estimate: %w", err)
-	}
-	defer rows.Close()
-	if rows.Next() {
-		if err := rows.Scan(&nRepost, &nReply, &nQuote, &nText, &nShare); err != nil {
-			return Estimate{}, fmt.Errorf("coord estimate: %w", err)
-		}
-	}
-	if err := rows.Err(); err != nil {
 		return Estimate{}, fmt.Errorf("coord estimate: %w", err)
 	}
 	var e Estimate
@@ -56,8 +45,8 @@ func EstimateMemory(ctx context.Context, q store.Querier, p Params) (Estimate, e
 		n       int64
 		signals []Signal
 	}{
-		{nRepost, []Signal{CoRepost}}, {nReply, []Signal{CoReply}}, {nQuote, []Signal{CoQuote}},
-		{nText, []Signal{CoText, CoLink, CoHashtag, CoPhrase}}, {nShare, []Signal{CoShare}},
+		{n.repost, []Signal{CoRepost}}, {n.reply, []Signal{CoReply}}, {n.quote, []Signal{CoQuote}},
+		{n.text, []Signal{CoText, CoLink, CoHashtag, CoPhrase}}, {n.share, []Signal{CoShare}},
 	} {
 		for _, s := range c.signals {
 			if all || want[s] {
@@ -68,4 +57,25 @@ func EstimateMemory(ctx context.Context, q store.Querier, p Params) (Estimate, e
 	}
 	e.Bytes = MemoryFixed + MemoryPerRow*e.Rows
 	return e, nil
+}
+
+// rowCounts are the study's rows per kind of coordination input: posts that are reposts,
+// replies, quotes; posts that are not reposts (the texts); shares.
+type rowCounts struct{ repost, reply, quote, text, share int64 }
+
+// countRows reads rowCounts with one query: Load's capacity hints and EstimateMemory's model.
+func countRows(ctx context.Context, q store.Querier) (rowCounts, error) {
+	var n rowCounts
+	rows, err := q.Query(ctx, `SELECT count(*) FILTER (WHERE kind = 'repost'), count(*) FILTER (WHERE kind = 'reply'),
+       count(*) FILTER (WHERE kind = 'quote'), count(*) FILTER (WHERE kind <> 'repost'), (SELECT count(*) FROM shares) FROM posts`)
+	if err != nil {
+		return n, err
+	}
+	defer rows.Close()
+	if rows.Next() {
+		if err := rows.Scan(&n.repost, &n.reply, &n.quote, &n.text, &n.share); err != nil {
+			return n, err
+		}
+	}
+	return n, rows.Err()
 }

@@ -104,22 +104,19 @@ func Load(ctx context.Context, q store.Querier, p Params) (Input, error) {
 
 	// Capacity hints from one cheap count, so that the millions of actions, objects and
 	// contents below are not copied again and again as their columns grow.
-	var nRepost, nReply, nQuote, nText int
-	if err := each(`SELECT count(*) FILTER (WHERE kind = 'repost'), count(*) FILTER (WHERE kind = 'reply'),
-       count(*) FILTER (WHERE kind = 'quote'), count(*) FILTER (WHERE kind <> 'repost') FROM posts`, func(r *sql.Rows) error {
-		return r.Scan(&nRepost, &nReply, &nQuote, &nText)
-	}); err != nil {
-		return Input{}, err
+	n, err := countRows(rctx, q)
+	if err != nil {
+		return Input{}, fmt.Errorf("coord load: %w", err)
 	}
 	for _, r := range []struct {
 		s Signal
-		n int
-	}{{CoRepost, nRepost}, {CoReply, nReply}, {CoQuote, nQuote}, {CoText, nText}} {
+		n int64
+	}{{CoRepost, n.repost}, {CoReply, n.reply}, {CoQuote, n.quote}, {CoText, n.text}} {
 		if all || want[r.s] {
-			b.Reserve(r.s, r.n)
+			b.Reserve(r.s, int(r.n))
 		}
 	}
-	b.ReserveObjects(nText+nText/2, nRepost+nReply+nQuote+nText)
+	b.ReserveObjects(int(n.text+n.text/2), int(n.repost+n.reply+n.quote+n.text))
 
 	// Co-text rows are read and normalised in a goroutine while the engagements are scanned
 	// below (2 cores: the two reads overlap); the builder is fed afterwards in the same order as
