@@ -14,8 +14,13 @@ import (
 // connectors), Load, Detect with the default parameters — and scores the flagged accounts
 // against the planted networks. It takes minutes, so it runs only when ECHOTRACE_SIM_EVAL is
 // set to "scale,seed" pairs, e.g. ECHOTRACE_SIM_EVAL="0.05,1 0.05,2". It requires account
-// precision ≥ 0.95 and fewer than 1 % of the hard negatives (fans, news bots) flagged, and
-// logs recall and the clusters.
+// precision ≥ 0.95, recall ≥ 0.90 and fewer than 1 % of the hard negatives (fans, news bots)
+// flagged, and logs the clusters.
+//
+// The recall base is the coordinated styles (the UK network, the copy-paste and link-sharing
+// cells). The super-spreaders are planted for the amplification findings, not as a network:
+// each reposts on its own schedule (docs/simulate.md), independently of the others, so a
+// flagged super-spreader counts as a false positive.
 func TestSimulatedWorld(t *testing.T) {
 	spec := os.Getenv("ECHOTRACE_SIM_EVAL")
 	if spec == "" {
@@ -44,6 +49,9 @@ func TestSimulatedWorld(t *testing.T) {
 			}
 			planted := map[string]string{}
 			for _, n := range truth.Networks {
+				if n.Style == "super_spreader" {
+					continue
+				}
 				for _, m := range n.Members {
 					planted[m] = n.Name
 				}
@@ -76,8 +84,8 @@ func TestSimulatedWorld(t *testing.T) {
 				}
 				t.Logf("  cluster %d: %d members %v, score %.1f, median gap %.0f s, suspended %.2f", c.ID, c.Size, names, c.Score, c.MedianGap, c.SuspendedShare)
 			}
-			if precision < 0.95 || float64(hardFlagged) >= 0.01*float64(len(hard)) {
-				t.Errorf("precision %.3f (want ≥ 0.95), hard negatives flagged %d of %d (want < 1 %%)", precision, hardFlagged, len(hard))
+			if precision < 0.95 || recall < 0.90 || float64(hardFlagged) >= 0.01*float64(len(hard)) {
+				t.Errorf("precision %.3f (want ≥ 0.95), recall %.3f (want ≥ 0.90), hard negatives flagged %d of %d (want < 1 %%)", precision, recall, hardFlagged, len(hard))
 			}
 		})
 	}

@@ -275,6 +275,10 @@ func (a *appender) merge(ctx context.Context) (stored event.Counts, err error) {
 		a.db.opt.Now().UTC(), jsonText(a.read), jsonText(stored), jsonText(dup), a.read.Rejects, a.id); err != nil {
 		return stored, err
 	}
+	// The counts that `stats` reads, as of this import, committed with it.
+	if err := writeStats(ctx, a.conn, a.conn.ExecContext, a.id); err != nil {
+		return stored, fmt.Errorf("stats: %w", err)
+	}
 	if beforeCommit != nil {
 		beforeCommit()
 	}

@@ -510,3 +510,134 @@ func TestStagingDropped(t *testing.T) {
 		}
 	}
 }
+
+// TestStatsCache: the counts `stats` reads from core.stats equal the documented views counted
+// directly, after each of several imports — including one whose post repeats an engagement
+// stored earlier (the engagements view then hides the stored one) and a handle-only watchlist
+// entry — and a study whose cache is stale (or absent: written before version 6) is counted.
+func TestStatsCache(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t, t.TempDir(), Options{Create: true})
+	direct := func() store.Stats {
+		t.Helper()
+		st := store.Stats{PerPlatform: map[string]event.Counts{}}
+		for _, v := range []struct {
+			view string
+			n    *int64
+			per  func(*event.Counts) *int64
+		}{
+			{"accounts", &st.Accounts, func(c *event.Counts) *int64 { return &c.Accounts }},
+			{"posts", &st.Posts, func(c *event.Counts) *int64 { return &c.Posts }},
+			{"engagements", &st.Engagements, func(c *event.Counts) *int64 { return &c.Engagements }},
+			{"shares", &st.Shares, func(c *event.Counts) *int64 { return &c.Shares }},
+			{"status_observations", &st.Statuses, func(c *event.Counts) *int64 { return &c.Statuses }},
+			{"label_observations", &st.Labels, func(c *event.Counts) *int64 { return &c.Labels }},
+			{"watchlist", &st.Watchlist, func(c *event.Counts) *int64 { return &c.Watch }},
+		} {
+			rows, err := db.DB().Query(`SELECT platform, count(*) FROM ` + v.view + ` GROUP BY platform`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var p string
+				var n int64
+				if err := rows.Scan(&p, &n); err != nil {
+					t.Fatal(err)
+				}
+				c := st.PerPlatform[p]
+				*v.per(&c) = n
+				st.PerPlatform[p] = c
+				*v.n += n
+			}
+			rows.Close()
+		}
+		st.Rejects = scalar[int64](t, db, `SELECT count(*) FROM rejects`)
+		return st
+	}
+	check := func(step string) {
+		t.Helper()
+		got, err := db.Stats(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !scalarBool(t, db, `SELECT count(*) = 1 FROM core.stats`) {
+			t.Fatalf("%s: core.stats does not hold one row", step)
+		}
+		got.Imports = nil
+		if want := direct(); !equalStats(got, want) {
+			t.Errorf("%s: stats %+v, want the views' counts %+v", step, got, want)
+		}
+	}
+	at := time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)
+	imp := func(b *event.Batch) {
+		t.Helper()
+		app, err := db.Appender(ctx, store.ImportRun{Source: "s", Format: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := app.Append(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := app.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	imp(&event.Batch{
+		Accounts:    []event.Account{{Platform: event.X, ID: "u1", Handle: "amb", Followers: 1}},
+		Posts:       []event.Post{{Platform: event.X, ID: "p1", AuthorID: "u1", Kind: event.KindPost, CreatedAt: at}},
+		Engagements: []event.Engagement{{Platform: event.X, AccountID: "u2", Kind: event.EngageRepost, PostID: "p1", At: at.Add(time.Minute)}},
+		Watch:       []event.WatchEntry{{Platform: event.X, Handle: "amb"}},
+	})
+	check("first import")
+	if n := scalar[int64](t, db, `SELECT count(*) FROM engagements`); n != 1 {
+		t.Fatalf("engagements = %d after the first import, want 1", n)
+	}
+	// The repost arrives again as a post of u2 (the view now shows the post, not the stored
+	// engagement), with a reply whose post author is not stated, and a reject.
+	imp(&event.Batch{
+		Posts: []event.Post{
+			{Platform: event.X, ID: "r1", AuthorID: "u2", Kind: event.KindRepost, RefID: "p1", RefAuthorID: "u1", CreatedAt: at.Add(time.Minute)},
+			{Platform: event.X, ID: "r2", AuthorID: "u3", Kind: event.KindReply, RefID: "p1", CreatedAt: at.Add(2 * time.Minute)},
+			{Platform: event.X, ID: "", Prov: event.Provenance{Source: "s", Line: 9}},
+		},
+		Shares:   []event.Share{{Platform: event.Other, AccountID: "a", ObjectID: "o", ContentID: "c", At: at}},
+		Statuses: []event.StatusObservation{{Platform: event.X, AccountID: "u2", Status: event.StatusSuspended, ObservedAt: at}},
+	})
+	check("second import")
+	if n := scalar[int64](t, db, `SELECT count(*) FROM engagements`); n != 2 {
+		t.Fatalf("engagements = %d after the second import, want 2 (the stored repost is hidden)", n)
+	}
+	// A stale cache (here: as if an older echotrace had imported after it) is not used.
+	if _, err := db.DB().Exec(`UPDATE core.stats SET import_id = import_id - 1, body = '{"posts": 999}'`); err != nil {
+		t.Fatal(err)
+	}
+	check("stale cache")
+	if _, err := db.DB().Exec(`DELETE FROM core.stats`); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got.Imports = nil
+	if want := direct(); !equalStats(got, want) {
+		t.Errorf("no cache: stats %+v, want %+v", got, want)
+	}
+}
+
+func scalarBool(t *testing.T, db *DB, q string) bool { return scalar[bool](t, db, q) }
+
+func equalStats(a, b store.Stats) bool {
+	if len(a.PerPlatform) != len(b.PerPlatform) {
+		return false
+	}
+	for p, c := range a.PerPlatform {
+		if b.PerPlatform[p] != c {
+			return false
+		}
+	}
+	a.PerPlatform, b.PerPlatform = nil, nil
+	return a.Accounts == b.Accounts && a.Posts == b.Posts && a.Engagements == b.Engagements &&
+		a.Shares == b.Shares && a.Statuses == b.Statuses && a.Labels == b.Labels &&
+		a.Watchlist == b.Watchlist && a.Rejects == b.Rejects
+}
