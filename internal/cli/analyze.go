@@ -112,7 +112,10 @@ func (a *App) runAnalyze(ctx context.Context, o analyzeOptions) error {
 	var cres coord.Result
 	if !o.noCoord {
 		a.Logf("coordination: detecting co-action networks …")
+		var done func()
+		cp.Progress, done = a.steps("coordination")
 		cres, err = coord.Analyze(ctx, st, cp, rand.New(rand.NewPCG(o.seed, 0x5eed)))
+		done()
 		if err != nil {
 			<-loaded
 			return fmt.Errorf("coordination: %w", err)

@@ -44,6 +44,7 @@ type App struct {
 
 	memoryFlag string   // --memory as given
 	cpuProfile string   // --cpuprofile: where to write a CPU profile
+	memProfile string   // --memprofile: where to write a heap profile at the end
 	profile    *os.File // the open profile while one runs
 }
 

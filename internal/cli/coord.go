@@ -104,16 +104,25 @@ docs/coordination.md. For CooRTweet's exact output use --weight pairs --min-weig
 			}
 			rng := rand.New(rand.NewPCG(p.Seed, 0x636f6f7264))
 			var res coord.Result
+			var done func()
+			p.Progress, done = a.steps("coordination")
 			if noStore {
 				in, err := coord.Load(ctx, st, p)
 				if err != nil {
+					done()
 					return err
 				}
-				if res, err = coord.Detect(ctx, in, p, rng); err != nil {
+				res, err = coord.Detect(ctx, in, p, rng)
+				done()
+				if err != nil {
 					return err
 				}
-			} else if res, err = coord.Analyze(ctx, st, p, rng); err != nil {
-				return err
+			} else {
+				res, err = coord.Analyze(ctx, st, p, rng)
+				done()
+				if err != nil {
+					return err
+				}
 			}
 			if edgesFile != "" {
 				f, err := os.Create(edgesFile)

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/pprof"
 )
 
@@ -23,8 +24,15 @@ func (a *App) startProfile() error {
 	return nil
 }
 
-// stopProfile ends and writes the CPU profile, if one runs.
+// stopProfile ends and writes the CPU profile, if one runs, and writes the heap profile that
+// --memprofile asks for.
 func (a *App) stopProfile() {
+	if a.memProfile != "" {
+		if err := writeHeapProfile(a.memProfile); err != nil {
+			a.Logf("echotrace: --memprofile: %v", err)
+		}
+		a.memProfile = ""
+	}
 	if a.profile == nil {
 		return
 	}
@@ -33,4 +41,20 @@ func (a *App) stopProfile() {
 		a.Logf("echotrace: --cpuprofile: %v", err)
 	}
 	a.profile = nil
+}
+
+// writeHeapProfile writes the heap profile at the end of the command: `go tool pprof
+// -sample_index=alloc_space` shows every allocation the command made, by call site (what a
+// peak is made of), inuse_space what was still live at the end.
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	runtime.GC() // the in-use figures as of now
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

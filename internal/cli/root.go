@@ -78,6 +78,7 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 input rejected under --str
 		"memory budget of every step, e.g. 12GiB or 8GB: %.0f %% to DuckDB (which spills to the study's %s/ folder beyond it), the rest to the analyses; a step that would need more says so before it starts (default %.0f %% of this machine's memory: %s)",
 		100*membudget.DuckDBShare, TempDir, 100*membudget.DefaultShare, membudget.Default()))
 	root.PersistentFlags().StringVar(&a.cpuProfile, "cpuprofile", "", "write a Go CPU profile of the command to this file (go tool pprof)")
+	root.PersistentFlags().StringVar(&a.memProfile, "memprofile", "", "write a Go heap profile to this file when the command ends (go tool pprof -sample_index=alloc_space: every allocation by call site)")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return usageError(err) })
 	for _, c := range commands(a) {
 		root.AddCommand(c)

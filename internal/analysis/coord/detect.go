@@ -139,7 +139,8 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 	res := Result{Params: p}
 	window := int64(p.Window / in.unit())
 	var runs []*signalRun
-	for _, s := range signals {
+	for i, s := range signals {
+		p.report("co-action pairs", int64(i), int64(len(signals)))
 		a := in.actionsOf(s)
 		if a == nil || a.Len() == 0 {
 			continue
@@ -153,6 +154,7 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 		res.Null.Candidates += r.stats.Candidates
 	}
 
+	p.report("co-action pairs", int64(len(signals)), int64(len(signals)))
 	// Combine the signals' pair tables.
 	cands := mergeTables(runs, p.MinWeight)
 	res.Null.AboveMinWeight = len(cands)
@@ -205,6 +207,7 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 			scratch[i] = make([]int64, len(r.g.acts))
 		}
 		for k := 0; k < nRuns; k++ {
+			p.report("empirical null", int64(k), int64(nRuns))
 			rng := rand.New(rand.NewPCG(p.Seed, uint64(k)+1))
 			rep, err := runReplicate(ctx, &in, runs, rls, p, window, rng, bufs, scratch)
 			if err != nil {
@@ -212,8 +215,11 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 			}
 			reps = append(reps, rep)
 		}
+		p.report("empirical null", int64(nRuns), int64(nRuns))
 		bufs, scratch = nil, nil // the replicates' actions are no longer needed
+		p.report("account test", 0, 1)
 		accY, accE = accountStats(&in, gs, rls, window, p.GroupObjectCap, p.MinWeight, workers)
+		p.report("account test", 1, 1)
 	}
 	// The null model's statistics, for the accounts of every pair and account to be scored.
 	needed := make([]bool, in.Accounts.Len())
@@ -252,12 +258,19 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 		pairKeys = uniqueSorted(pairKeys)
 	}
 	pairLambda := make([]float64, len(pairKeys))
+	var scored atomic.Int64
+	nPairs := int64(len(pairKeys))
+	p.report("pair scores", 0, nPairs)
 	parallel(p.Workers, len(pairKeys), func(i int) {
 		a, b := splitKey(pairKeys[i])
 		for _, r := range runs {
 			pairLambda[i] += r.null.expected(a, b)
 		}
+		if p.Progress != nil && i%4096 == 4095 {
+			p.report("pair scores", scored.Add(4096), nPairs)
+		}
 	})
+	p.report("pair scores", nPairs, nPairs)
 	lambdaOf := func(cs []cand) []float64 {
 		ls := make([]float64, len(cs))
 		if len(reps) == 0 {
@@ -420,7 +433,8 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 	if totalMembers > 0 && p.Alpha > 0 {
 		res.Null.MemberThreshold = p.Alpha / float64(totalMembers)
 	}
-	for _, m := range groupsFound {
+	for gi, m := range groupsFound {
+		p.report("cluster tests", int64(gi), int64(len(groupsFound)))
 		if p.Alpha > 0 && lenient {
 			m = pruneMembers(runs, m, count, res.Null.MemberThreshold, p.MinClusterSize)
 			if len(m) < p.MinClusterSize {
@@ -447,6 +461,7 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 		keptGroups = append(keptGroups, m)
 		tests = append(tests, ev)
 	}
+	p.report("cluster tests", int64(len(groupsFound)), int64(len(groupsFound)))
 	of := map[int32]int{}
 	for gi, m := range keptGroups {
 		for _, a := range m {

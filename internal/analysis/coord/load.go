@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/echotrace/echotrace/internal/analysis/text"
@@ -117,6 +118,28 @@ func Load(ctx context.Context, q store.Querier, p Params) (Input, error) {
 		}
 	}
 	b.ReserveObjects(int(n.text+n.text/2), int(n.repost+n.reply+n.quote+n.text))
+	// Progress: the rows of the two large scans (engagements and texts), against the count.
+	var readRows atomic.Int64
+	var readTotal int64
+	for _, r := range []struct {
+		s Signal
+		n int64
+	}{{CoRepost, n.repost}, {CoReply, n.reply}, {CoQuote, n.quote}} {
+		if all || want[r.s] {
+			readTotal += r.n
+		}
+	}
+	if all || want[CoText] || want[CoPhrase] {
+		readTotal += n.text
+	}
+	p.report("read", 0, readTotal)
+	readRow := func() {
+		if p.Progress != nil {
+			if v := readRows.Add(1); v%65536 == 0 {
+				p.report("read", v, max(readTotal, v))
+			}
+		}
+	}
 
 	// Co-text rows are read and normalised in a goroutine while the engagements are scanned
 	// below (2 cores: the two reads overlap); the builder is fed afterwards in the same order as
@@ -223,6 +246,7 @@ ORDER BY platform, id`, func(r *sql.Rows) error {
 				if err := r.Scan(&x.pl, &x.id, &x.post, &raw, &x.t); err != nil {
 					return err
 				}
+				readRow()
 				if x.pl == lastPl {
 					x.pl = lastPl // one copy of the platform name, not one per row
 				}
@@ -278,6 +302,7 @@ ORDER BY e.platform, e.post_id, e."at", e.account_id, e.kind`, func(r *sql.Rows)
 			if err := r.Scan(&pl, &id, &kind, &post, &author, &t, &created, &via); err != nil {
 				return err
 			}
+			readRow()
 			// Rows come ordered by post: the object, its author and whether it is a target are
 			// those of the previous row unless the post changed.
 			if !last.valid || pl != last.pl || post != last.post || author != last.author {
@@ -529,6 +554,7 @@ WHERE e.kind IN (`+strings.Join(ks, ",")+`) AND e."at" IS NOT NULL AND p.created
 		}
 	}
 	in.StatusAsOf = asOf
+	p.report("read", readRows.Load(), readRows.Load())
 	return in, nil
 }
 

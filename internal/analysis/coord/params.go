@@ -101,6 +101,9 @@ type Params struct {
 	PhraseMaxAccounts int `json:"phrase_max_accounts"`
 	// Workers for the kernel; 0 = GOMAXPROCS.
 	Workers int `json:"-"`
+	// Progress, when set, is told how far each step has come (see Progress); it is called from
+	// several goroutines, and with done = total when a step ends.
+	Progress Progress `json:"-"`
 	// MemoryBudget in bytes for the emitted pair keys (8 bytes each) held in memory; beyond it
 	// keys are spilled to per-partition files in TempDir. Default 512 MiB.
 	MemoryBudget int64 `json:"memory_budget"`
@@ -177,4 +180,18 @@ func (p Params) Validate() error {
 		return fmt.Errorf("min participation %d: want ≥ 0", p.MinParticipation)
 	}
 	return nil
+}
+
+// Progress receives the progress of one step of Load or Detect: done of total units (rows read,
+// signals counted, null replicates, pairs scored, groups tested). Steps, in order: "read"
+// (rows), "co-action pairs" (signals), "empirical null" (replicates), "account test" (one
+// unit), "pair scores" (pairs), "cluster tests" (groups). A step that does not run is not
+// reported.
+type Progress func(step string, done, total int64)
+
+// report calls Progress if it is set.
+func (p *Params) report(step string, done, total int64) {
+	if p.Progress != nil {
+		p.Progress(step, done, total)
+	}
 }

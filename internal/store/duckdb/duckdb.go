@@ -143,6 +143,8 @@ func (db *DB) migrate(ctx context.Context, migs []migration) error {
 		return fmt.Errorf("schema version %d is newer than this echotrace supports (%d): upgrade echotrace", have, want)
 	case have == want:
 		return nil
+	case db.opt.ReadOnly && readableFrom(migs, have):
+		return nil // what is missing only speeds things up; the next read-write open adds it
 	case db.opt.ReadOnly:
 		return fmt.Errorf("schema version %d needs migrating to %d, which a read-only open cannot do: open it read-write once, e.g. with `echotrace init` on the study (which migrates it and keeps its data): %w", have, want, store.ErrReadOnly)
 	}
@@ -155,6 +157,16 @@ func (db *DB) migrate(ctx context.Context, migs []migration) error {
 		}
 	}
 	return nil
+}
+
+// readableFrom reports whether every migration after version have is readable.
+func readableFrom(migs []migration, have int) bool {
+	for _, m := range migs {
+		if m.version > have && !m.readable {
+			return false
+		}
+	}
+	return true
 }
 
 func (db *DB) apply(ctx context.Context, m migration) error {

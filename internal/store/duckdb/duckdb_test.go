@@ -641,3 +641,33 @@ func equalStats(a, b store.Stats) bool {
 		a.Shares == b.Shares && a.Statuses == b.Statuses && a.Labels == b.Labels &&
 		a.Watchlist == b.Watchlist && a.Rejects == b.Rejects
 }
+
+// TestReadOnlyBeforeStatsCache: a study written before version 6 (no core.stats) opens
+// read-only — the cache is only an optimisation — and its stats are counted; the next
+// read-write open adds the table.
+func TestReadOnlyBeforeStatsCache(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	old, err := open(ctx, dir, Options{Create: true}, migrations[:5])
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A row as an old echotrace stored it (this package's appender would write core.stats).
+	if _, err := old.DB().Exec(`INSERT INTO core.posts (platform, id, kind, import_id) VALUES ('x', '1', 'post', 1)`); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+	ro, err := Open(ctx, dir, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatalf("read-only open of a version-5 study: %v", err)
+	}
+	st, err := ro.Stats(ctx)
+	if err != nil || st.Posts != 1 {
+		t.Errorf("stats of a version-5 study = %+v, %v; want 1 post", st, err)
+	}
+	ro.Close()
+	rw := openTest(t, dir, Options{})
+	if n := scalar[int](t, rw, `SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'core' AND table_name = 'stats'`); n != 1 {
+		t.Errorf("read-write open did not add core.stats")
+	}
+}

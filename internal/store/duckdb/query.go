@@ -172,6 +172,11 @@ func (db *DB) Stats(ctx context.Context) (store.Stats, error) {
 // cachedStats reads core.stats when it was written by the latest committed import.
 func (db *DB) cachedStats(ctx context.Context) (store.Stats, bool, error) {
 	var st store.Stats
+	var tables int
+	if err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables()
+		WHERE schema_name = 'core' AND table_name = 'stats'`).Scan(&tables); err != nil || tables == 0 {
+		return st, false, err // a study below version 6, opened read-only
+	}
 	var cached, latest sql.NullInt64
 	var body sql.NullString
 	err := db.sql.QueryRowContext(ctx, `SELECT (SELECT max(import_id) FROM core.stats),

@@ -173,6 +173,9 @@ type migration struct {
 	note    string
 	stmts   []string
 	before  func(ctx context.Context, tx *sql.Tx) error
+	// readable: a study without this migration (and the later ones, if readable too) can
+	// still be opened read-only; what it adds is only an optimisation that readers do without.
+	readable bool
 }
 
 // migrations are applied in order; the study's version is the highest one applied.
@@ -188,7 +191,7 @@ var migrations = []migration{
 	{version: 5, note: "engagements view joins only posts without a stated post author", stmts: migration2()},
 	// `stats` counted every view on each call (25 s on a scale-10 study); every import now
 	// writes the counts inside its commit.
-	{version: 6, note: "row counts cached by each import (core.stats)", stmts: []string{
+	{version: 6, note: "row counts cached by each import (core.stats)", readable: true, stmts: []string{
 		`CREATE TABLE IF NOT EXISTS core.stats (import_id BIGINT NOT NULL, body VARCHAR NOT NULL)`}},
 }
 
