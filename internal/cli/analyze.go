@@ -22,6 +22,7 @@ type analyzeOptions struct {
 	minWeight          int
 	seed               uint64
 	noCoord            bool
+	concentrationBase  string
 }
 
 func newAnalyzeCmd(a *App) *cobra.Command {
@@ -56,6 +57,7 @@ Results are deterministic for a --seed.`,
 	f.IntVar(&o.minWeight, "min-weight", 2, "minimum distinct co-acted objects for an edge")
 	f.Uint64Var(&o.seed, "seed", 1, "random seed (community detection, null model)")
 	f.BoolVar(&o.noCoord, "no-coord", false, "skip coordination detection")
+	f.StringVar(&o.concentrationBase, "concentration-base", amplify.BaseReposters, "who the concentration figures are over: reposters (accounts with ≥ 1 repost, the reference study's rule) or amplifiers (every amplifier, non-reposters as zeros)")
 	return cmd
 }
 
@@ -73,6 +75,9 @@ func (a *App) runAnalyze(ctx context.Context, o analyzeOptions) error {
 		return err
 	}
 	if p.LabelAsOf, err = parseDate("--label-as-of", o.labelAsOf, true); err != nil {
+		return err
+	}
+	if p.ConcentrationBase, err = concentrationBase(o.concentrationBase); err != nil {
 		return err
 	}
 	cp := coord.Params{Window: o.window, MinWeight: o.minWeight}

@@ -23,6 +23,7 @@ func newFindingsCmd(a *App) *cobra.Command {
 		accounts, actorTypes, countries   []string
 		groups                            []string
 		top                               int
+		concBase                          string
 	)
 	cmd := &cobra.Command{
 		Use:   "findings [--json|--csv|--md]",
@@ -30,7 +31,7 @@ func newFindingsCmd(a *App) *cobra.Command {
 		Long: `findings prints the study's measurements as defined in docs/metrics.md (DESIGN §4):
 volume (posts and the latest public like/repost/reply/quote counts), label coverage,
 amplifiers (non-watchlist accounts that reposted, quoted or replied to a watchlist post),
-concentration (share of reposts from the top 0.1/1/5/10 % of amplifiers, Gini), the share of
+concentration (share of reposts from the top 0.1/1/5/10 % of reposting accounts, Gini), the share of
 reposts from accounts suspended or deleted as of a status date, the share of heavy amplifiers
 (> 100 reposts) whose median gap between reposts is ≤ 10 s / ≤ 60 s, and the share from
 coordinated accounts (from the last 'echotrace coord' run).
@@ -77,11 +78,14 @@ account's latest status observation made on or before 1 March.`,
 			}
 			p.Filter = amplify.Filter{Accounts: splitList(accounts), ActorTypes: splitList(actorTypes), Countries: splitList(countries)}
 			p.TopN = top
+			if p.ConcentrationBase, err = concentrationBase(concBase); err != nil {
+				return err
+			}
 			if p.GroupNames, err = parseGroups(groups); err != nil {
 				return err
 			}
 			custom := !p.Filter.Empty() || since != "" || until != "" || statusAsOf != "" || labelAt != "" ||
-				len(groups) > 0 || cmd.Flags().Changed("top")
+				len(groups) > 0 || cmd.Flags().Changed("top") || p.ConcentrationBase != amplify.BaseReposters
 
 			ctx := cmd.Context()
 			st, err := a.OpenStore(ctx, true)
@@ -138,6 +142,7 @@ account's latest status observation made on or before 1 March.`,
 	fl.StringSliceVar(&actorTypes, "actor-type", nil, "actor types to include: ambassador, embassy, consulate, staff, ministry, state_media, media_personality, other")
 	fl.StringSliceVar(&countries, "country", nil, "countries to include (ISO 3166 alpha-2, comma-separated)")
 	fl.IntVar(&top, "top", 50, "how many top amplifiers the findings list")
+	fl.StringVar(&concBase, "concentration-base", amplify.BaseReposters, "who the concentration figures are over: reposters (accounts with ≥ 1 repost, the reference study's rule) or amplifiers (every amplifier, non-reposters as zeros)")
 	fl.StringArrayVar(&groups, "group", nil, "a named group of watch accounts for the focus figures, NAME=id-or-@handle,... (repeatable)")
 	return cmd
 }
@@ -275,4 +280,15 @@ func pct(v float64) string { return fmt.Sprintf("%.1f %%", 100*v) }
 // mdEscape keeps untrusted text from breaking a Markdown table.
 func mdEscape(s string) string {
 	return strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ").Replace(s)
+}
+
+// concentrationBase checks a --concentration-base value.
+func concentrationBase(s string) (string, error) {
+	switch s = strings.ToLower(strings.TrimSpace(s)); s {
+	case "", amplify.BaseReposters:
+		return amplify.BaseReposters, nil
+	case amplify.BaseAmplifiers:
+		return s, nil
+	}
+	return "", usageError(fmt.Errorf("--concentration-base %q: want %s or %s", s, amplify.BaseReposters, amplify.BaseAmplifiers))
 }

@@ -120,7 +120,7 @@ func prc2021() params {
 		SMLikesPerPost:   20,
 
 		Amplifiers:    300000,
-		RepostZipf:    1.19,
+		RepostZipf:    1.33,
 		ReplyZipf:     0.9,
 		ActivityHead:  0.002,
 		TopSuspend:    0.15,

@@ -269,8 +269,11 @@ func (rc *recount) figures(t *testing.T, sub int, tr Truth) Figures {
 	f.DeletedRepostShare /= float64(f.TargetReposts)
 	counts := make([]int64, 0, len(amps))
 	for a := range amps {
-		counts = append(counts, reposts[a])
+		if reposts[a] > 0 { // the concentration base: reposting accounts
+			counts = append(counts, reposts[a])
+		}
 	}
+	f.Reposters = int64(len(counts))
 	sort.Slice(counts, func(i, j int) bool { return counts[i] > counts[j] })
 	f.TopShare = map[string]float64{}
 	for _, p := range []string{"0.1", "1", "5", "10"} {
@@ -339,6 +342,7 @@ func compareFigures(t *testing.T, name string, got, want Figures) {
 		{"replies", got.Replies, want.Replies},
 		{"quotes", got.Quotes, want.Quotes},
 		{"amplifiers", got.Amplifiers, want.Amplifiers},
+		{"reposters", got.Reposters, want.Reposters},
 		{"target_reposts", got.TargetReposts, want.TargetReposts},
 		{"fast_amplifier_base", got.FastBase, want.FastBase},
 	}

@@ -70,6 +70,7 @@ type Figures struct {
 	Quotes               int64              `json:"quotes"`
 	LabelShare           float64            `json:"label_share"`
 	Amplifiers           int64              `json:"amplifiers"`
+	Reposters            int64              `json:"reposters"` // amplifiers with ≥ 1 target repost: n of top_share and gini
 	TargetReposts        int64              `json:"target_reposts"`
 	TopShare             map[string]float64 `json:"top_share"`
 	Gini                 float64            `json:"gini"`
@@ -153,8 +154,9 @@ var definitions = []string{
 	"posts, likes, reposts, replies, quotes: over posts by included watch accounts; counts are the latest observation (retrieved_at) per post",
 	"target_reposts: repost events (referenced_tweets type retweeted) of watch accounts' posts; equals reposts here because public retweet_count = repost events",
 	"amplifiers: distinct non-watchlist accounts with at least one repost, reply or quote of a target post",
-	"top_share[p]: reposts by the ceil(p/100 * amplifiers) amplifiers with most target reposts / target_reposts; amplifiers with 0 reposts count in n",
-	"gini: over target reposts per amplifier (zeros included), G = 2*sum(i*x_i)/(n*sum x) - (n+1)/n with x ascending, i from 1",
+	"reposters: amplifiers with at least one target repost",
+	"top_share[p]: reposts by the ceil(p/100 * reposters) reposting accounts with most target reposts / target_reposts (the reference study's rule: accounts that only replied or quoted are not in n)",
+	"gini: over target reposts per reposting account, G = 2*sum(i*x_i)/(n*sum x) - (n+1)/n with x ascending, i from 1, n = reposters",
 	"suspended/deleted_repost_share: target reposts by accounts whose latest status observation at or before as_of.status is suspended/deleted / target_reposts",
 	"fast_amplifiers_Ns: among amplifiers with > 100 target reposts, share whose median gap between consecutive target reposts (time order, median of an even count = mean of the middle two) is <= N seconds",
 	"label_share: included accounts whose latest label observation at or before as_of.label has class government or state_media / included accounts",
@@ -359,8 +361,13 @@ func (a *ampAcc) fill(f *Figures) {
 		vals = append(vals, v)
 	}
 	slices.Sort(vals)
-	n := f.Amplifiers
-	// top shares: ceil(per-mille × n / 1000) amplifiers, counted from the top.
+	// n: the reposting accounts (the histogram holds those with ≥ 1 repost).
+	var n int64
+	for _, v := range vals {
+		n += a.hist[v]
+	}
+	f.Reposters = n
+	// top shares: ceil(per-mille × n / 1000) reposters, counted from the top.
 	f.TopShare = map[string]float64{}
 	for _, q := range []struct {
 		key      string
@@ -375,13 +382,9 @@ func (a *ampAcc) fill(f *Figures) {
 		}
 		f.TopShare[q.key] = ratio(sum, a.reposts)
 	}
-	// Gini over n values, zeros first, then the counts ascending.
+	// Gini over the n reposters' counts, ascending.
 	if n > 0 && a.reposts > 0 {
-		var withReposts int64
-		for _, v := range vals {
-			withReposts += a.hist[v]
-		}
-		pos := float64(n - withReposts) // ranks 1..zeros hold zeros
+		var pos float64
 		var weighted float64
 		for _, v := range vals {
 			m := float64(a.hist[v])

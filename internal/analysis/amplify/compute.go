@@ -36,6 +36,9 @@ func (p Params) withDefaults() Params {
 	if p.TopN <= 0 {
 		p.TopN = 50
 	}
+	if p.ConcentrationBase == "" {
+		p.ConcentrationBase = BaseReposters
+	}
 	return p
 }
 
@@ -161,6 +164,9 @@ func Compute(in Input, p Params) (Findings, error) {
 		return Findings{}, fmt.Errorf("amplify: invalid input: %w", err)
 	}
 	p = p.withDefaults()
+	if p.ConcentrationBase != BaseReposters && p.ConcentrationBase != BaseAmplifiers {
+		return Findings{}, fmt.Errorf("amplify: concentration base %q: want %q or %q", p.ConcentrationBase, BaseReposters, BaseAmplifiers)
+	}
 	since, until := unix(p.Since), unix(p.Until)
 	if since != NoTime && until != NoTime && since > until {
 		return Findings{}, fmt.Errorf("amplify: since %s is after until %s", rfc3339(since), rfc3339(until))
@@ -506,11 +512,16 @@ func Compute(in Input, p Params) (Findings, error) {
 	}
 	f.Amplifiers, f.Reposters = len(amplifiers), len(reposters)
 
-	// Concentration, global: reposts per amplifier, amplifiers with no repost (only quotes or
-	// replies) included as zeros (DESIGN §4: n is the number of amplifiers).
-	counts := make([]int64, len(amplifiers))
-	for i, a := range amplifiers {
-		counts[i] = nReposts[a]
+	// Concentration, global: target reposts per reposting account (DESIGN §4, the reference
+	// study's rule), or with BaseAmplifiers per amplifier, those with no repost (only quotes or
+	// replies) as zeros.
+	zeros := p.ConcentrationBase == BaseAmplifiers
+	f.ConcentrationBase = p.ConcentrationBase
+	counts := make([]int64, 0, len(amplifiers))
+	for _, a := range amplifiers {
+		if nReposts[a] > 0 || zeros {
+			counts = append(counts, nReposts[a])
+		}
 	}
 	slices.Sort(counts)
 	f.Gini = Gini(counts)
@@ -557,7 +568,9 @@ func Compute(in Input, p Params) (Findings, error) {
 				flush(curW)
 				curW = w
 			}
-			cur = append(cur, c)
+			if c > 0 || zeros {
+				cur = append(cur, c)
+			}
 			per[w].amplifiers++
 			if c > 0 {
 				watchesReached[a]++

@@ -29,14 +29,16 @@ func hist(edges []float64, counts map[int]int64) []Bin {
 // Labels as of 2021-03-01: w1 government (2020-09); w2 none (2020-08; the 2021-04 label is
 // later); w3 state media → 2/3.
 //
-// Target reposts per reposter: a1 4, a2 4, a3 2, a4 2, a5…a11 1 each: 11 reposters, total 19.
-// Amplifiers: those 11 + a12 (reply only) + a13 (quote only) = 13 = n of concentration (zeros
-// included). Watchlist reposts: w2 on p1 = 1.
-// Top shares, k = ⌈p·13⌉: 0.1 %, 1 %, 5 % → k = 1 → 4/19 (a1 and a2 tie at the cut: either
-// gives 4); 10 % → k = ⌈1.3⌉ = 2 → 8/19.
-// Gini, ascending [0 0 1×7 2 2 4 4] (i = 1…13): Σ i·xᵢ = (3+…+9) + 2·(10+11) + 4·(12+13)
-// = 42 + 42 + 100 = 184; G = 2·184/(13·19) − 14/13 = 368/247 − 266/247 = 102/247.
-// Lorenz cumulative counts 0 0 0 1 2 3 4 5 6 7 9 11 15 19 over 19, x = k/13.
+// Target reposts per reposter: a1 4, a2 4, a3 2, a4 2, a5…a11 1 each: 11 reposters, total 19
+// = n of concentration (the reference study's rule: reposting accounts only).
+// Amplifiers: those 11 + a12 (reply only) + a13 (quote only) = 13. Watchlist reposts: w2 on p1 = 1.
+// Top shares, k = ⌈p·11⌉: 0.1 %, 1 %, 5 % → k = 1 → 4/19 (a1 and a2 tie at the cut: either
+// gives 4); 10 % → k = ⌈1.1⌉ = 2 → 8/19.
+// Gini, ascending [1×7 2 2 4 4] (i = 1…11): Σ i·xᵢ = (1+…+7) + 2·(8+9) + 4·(10+11)
+// = 28 + 34 + 84 = 146; G = 2·146/(11·19) − 12/11 = 292/209 − 228/209 = 64/209; pairwise:
+// |1−2|·7·2 + |1−4|·7·2 + |2−4|·2·2 = 64 over unordered pairs, 128/(2·11²·19/11) = 64/209.
+// Lorenz cumulative counts 0 1 2 3 4 5 6 7 9 11 15 19 over 19, x = k/11.
+// (With every amplifier as the base, TestConcentrationBase: zeros for a12 a13, 102/247.)
 //
 // Status as of 2021-03-01 00:00: a1 suspended (02-15); a2 active (the 05-05 suspension is
 // later); a3 deleted; a4 active (suspended 02-10, reinstated 02-25); a5 suspended (observed
@@ -53,10 +55,10 @@ func hist(edges []float64, counts map[int]int64) []Bin {
 // Latencies (a6 untimed; a9's −10 s excluded): 1 2 7 30 60 120 600 3600 40800 86400 86420
 // 172975 252130 255700 259204 338408 342000 (17 values) → median 40800; timed reposts 18.
 func handExpected() Findings {
-	cum := []float64{0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 9, 11, 15, 19}
+	cum := []float64{0, 1, 2, 3, 4, 5, 6, 7, 9, 11, 15, 19}
 	var lorenz []Point
 	for k, c := range cum {
-		lorenz = append(lorenz, Point{float64(k) / 13, c / 19})
+		lorenz = append(lorenz, Point{float64(k) / 11, c / 19})
 	}
 	asOf := date(2021, 3, 1, 0, 0, 0).Unix()
 	vol := func(key string, accounts int, posts, likes, reposts, replies, quotes int64) VolumeRow {
@@ -82,8 +84,9 @@ func handExpected() Findings {
 		LabelShare: 2.0 / 3, LabelledAccounts: 2,
 
 		Amplifiers: 13, Reposters: 11, TargetReposts: 19, TargetQuotes: 1, TargetReplies: 3, WatchReposts: 1,
-		TopShare: TopMap{"0.1": 4.0 / 19, "1": 4.0 / 19, "5": 4.0 / 19, "10": 8.0 / 19},
-		Gini:     102.0 / 247, Lorenz: lorenz,
+		ConcentrationBase: BaseReposters,
+		TopShare:          TopMap{"0.1": 4.0 / 19, "1": 4.0 / 19, "5": 4.0 / 19, "10": 8.0 / 19},
+		Gini:              64.0 / 209, Lorenz: lorenz,
 
 		SuspendedRepostShare: 6.0 / 19, DeletedRepostShare: 2.0 / 19,
 		SuspendedAmplifiers: 4, DeletedAmplifiers: 1, ObservedAmplifiers: 7,
@@ -153,15 +156,15 @@ func handExpected() Findings {
 		},
 		PerAccount: []AccountRow{
 			// w1: reposts p1 a1 a2 a3 a5 a6, p2 a1 a2 a3 a11, p3 a7 = 10; amplifiers 7 reposters
-			// + a12 (reply) = 8, reposts [2 2 2 1 1 1 1 0]: top k = 1 for every p (⌈0.8⌉ = 1)
-			// → 2/10; Gini ascending [0 1 1 1 1 2 2 2]: Σ i·x = (2+3+4+5) + 2·(6+7+8) = 56,
-			// 112/80 − 9/8 = 0.275; suspended a1 2 a5 a7 = 4/10, deleted a3 2/10, coordinated a2
+			// + a12 (reply) = 8; reposters' reposts [2 2 2 1 1 1 1]: top k = 1 for every p
+			// (⌈0.7⌉ = 1) → 2/10; Gini ascending [1 1 1 1 2 2 2]: Σ i·x = (1+2+3+4) + 2·(5+6+7)
+			// = 46, 92/70 − 8/7 = 6/35 (pairwise 4·3·1 = 12, 24/(2·49·10/7)); suspended a1 2 a5 a7 = 4/10, deleted a3 2/10, coordinated a2
 			// 2/10; coverage of p1 p2: a1 a2 a3 both (1), a5 a6 a11 a12 one → half: 7
 			{Platform: "x", ID: "w1", Handle: "AmbA", ActorType: "ambassador", Country: "GB", Labelled: true,
 				Posts: 4, Originals: 2, Likes: 36, Reposts: 12, Replies: 4, Quotes: 1, Amplifiers: 8,
 				TargetReposts: 10, WatchReposts: 1, SuspendedRepostShare: 0.4, DeletedRepostShare: 0.2,
 				CoordinatedRepostShare: 0.2, Measured: true, TopShare: TopMap{"0.1": 0.2, "1": 0.2, "5": 0.2, "10": 0.2},
-				Gini: 0.275, MaxCoverage: 1, HalfCoverage: 7},
+				Gini: 6.0 / 35, MaxCoverage: 1, HalfCoverage: 7},
 			// w2: reposts p5 a1 a2 a4 a9, p6 a4 a10 = 6; [2 1 1 1 1]: top 2/6; Gini Σ = 1+2+3+4+10
 			// = 20, 40/30 − 6/5 = 2/15; suspended a1 1/6; coordinated a2 a4 = 3/6; coverage a4 1,
 			// a1 a2 a9 a10 0.5 → half 5
@@ -213,25 +216,25 @@ func TestComputeHandVariants(t *testing.T) {
 		want map[string]float64
 	}{{
 		// CN: w3 and w4 selected, only w3 included; target posts p7 and w3's reply; reposts
-		// of p7 a1 a2 a8, a13 quotes → [0 1 1 1]: every top share 1/3 (k = 1); Gini
-		// Σ i·x = 2+3+4 = 9, 18/12 − 5/4 = 0.25; a1 suspended 1/3;
+		// of p7 a1 a2 a8 (a13 only quotes: not a reposter) → [1 1 1]: every top share 1/3
+		// (k = 1); Gini 0 (equal counts); a1 suspended 1/3;
 		// coordinated a2 a8 2/3; amplifiers + a13 = 4; a1 has 1 repost here: no heavy amplifier.
 		name: "country CN",
 		edit: func(p *Params) { p.Filter.Countries = []string{"cn"} },
 		want: map[string]float64{"watch_accounts": 2, "included_accounts": 1, "countries": 1, "posts": 2,
 			"likes": 100, "reposts": 20, "replies": 5, "quotes": 2, "label_share": 1, "amplifiers": 4,
-			"target_reposts": 3, "gini": 0.25, "suspended_repost_share": 1.0 / 3, "deleted_repost_share": 0,
+			"target_reposts": 3, "gini": 0, "suspended_repost_share": 1.0 / 3, "deleted_repost_share": 0,
 			"coordinated_accounts": 2, "coordinated_repost_share": 2.0 / 3, "heavy_amplifiers": 0,
 			"fast_amplifiers_10s": 0, "fast_amplifiers_60s": 0, "watch_reposts": 0},
 	}, {
 		// Second week: p3 (w1) and p6 (w2). Reposts p3 a7, p6 a4 a10 = 3; amplifiers + a1
-		// (reply to p3) = 4 → [0 1 1 1]: Gini 0.25 as above; suspended a7 1/3; coordinated a4 1/3;
+		// (reply to p3) = 4; reposters [1 1 1]: Gini 0; suspended a7 1/3; coordinated a4 1/3;
 		// label w1 yes, w2 no → 1/2; counts p3 2/1/1/0, p6 unknown.
 		name: "second week",
 		edit: func(p *Params) { p.Since = date(2021, 1, 11, 0, 0, 0) },
 		want: map[string]float64{"since": 1610323200, "included_accounts": 2, "countries": 1, "posts": 2,
 			"likes": 2, "reposts": 1, "replies": 1, "quotes": 0, "label_share": 0.5, "amplifiers": 4,
-			"target_reposts": 3, "gini": 0.25, "suspended_repost_share": 1.0 / 3, "coordinated_repost_share": 1.0 / 3,
+			"target_reposts": 3, "gini": 0, "suspended_repost_share": 1.0 / 3, "coordinated_repost_share": 1.0 / 3,
 			"median_latency_s": 600},
 	}, {
 		// As of 2021-01-15 nothing has been observed yet: no suspension, no deletion; labels
@@ -276,6 +279,54 @@ func TestComputeHandVariants(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestConcentrationBase: the hand fixture's concentration over every amplifier (the other
+// convention, Params.ConcentrationBase = BaseAmplifiers), by hand. The reply-only a12 and the
+// quote-only a13 count as zeros: n = 13, counts ascending [0 0 1×7 2 2 4 4], C = 19.
+//
+//	top shares k = ⌈p·13⌉: 1 for 0.1, 1, 5 % → 4/19; ⌈1.3⌉ = 2 for 10 % → 8/19
+//	Gini: Σ i·xᵢ = (3+…+9) + 2·(10+11) + 4·(12+13) = 42 + 42 + 100 = 184;
+//	      2·184/(13·19) − 14/13 = 102/247
+//	Lorenz: 14 points, cumulative 0 0 0 1 2 … over 19 at x = k/13
+//	w1: [0 1 1 1 1 2 2 2] (a12 replied): Σ i·x = (2+3+4+5) + 2·(6+7+8) = 56, 112/80 − 9/8 = 0.275
+//
+// With the default (reposters) the same fixture gives 64/209 and 6/35 (handExpected): leaving
+// the zeros in lowers nothing here at the top but inflates the Gini by a third.
+func TestConcentrationBase(t *testing.T) {
+	t.Parallel()
+	p := handParams()
+	p.ConcentrationBase = BaseAmplifiers
+	f, err := Compute(batchInput(handFixture()), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.ConcentrationBase != BaseAmplifiers {
+		t.Errorf("concentration_base %q", f.ConcentrationBase)
+	}
+	want := TopMap{"0.1": 4.0 / 19, "1": 4.0 / 19, "5": 4.0 / 19, "10": 8.0 / 19}
+	for k, v := range want {
+		if math.Abs(f.TopShare[k]-v) > 1e-12 {
+			t.Errorf("top %s %% = %v, want %v", k, f.TopShare[k], v)
+		}
+	}
+	if math.Abs(f.Gini-102.0/247) > 1e-12 {
+		t.Errorf("gini %v, want 102/247", f.Gini)
+	}
+	if len(f.Lorenz) != 14 || f.Lorenz[2].Y != 0 || math.Abs(f.Lorenz[1].X-1.0/13) > 1e-12 {
+		t.Errorf("lorenz %v, want 14 points starting with three zeros", f.Lorenz)
+	}
+	if math.Abs(f.PerAccount[0].Gini-0.275) > 1e-12 {
+		t.Errorf("w1 gini %v, want 0.275", f.PerAccount[0].Gini)
+	}
+	// The counts of accounts do not depend on the base.
+	if f.Amplifiers != 13 || f.Reposters != 11 {
+		t.Errorf("amplifiers %d, reposters %d; want 13, 11", f.Amplifiers, f.Reposters)
+	}
+	p.ConcentrationBase = "everyone"
+	if _, err := Compute(batchInput(handFixture()), p); err == nil {
+		t.Error("an unknown concentration base was accepted")
 	}
 }
 

@@ -32,7 +32,20 @@ type Params struct {
 	BurstFactor float64
 	// TopN is how many top amplifiers are listed. Zero: 50.
 	TopN int
+	// ConcentrationBase is who the concentration figures (top shares, Gini, Lorenz; global and
+	// per watch account) are computed over: BaseReposters (the default, the reference study's
+	// rule) or BaseAmplifiers (every amplifier, those with no repost as zeros).
+	ConcentrationBase string
 }
+
+// The concentration bases (Params.ConcentrationBase).
+const (
+	// BaseReposters: accounts with ≥ 1 target repost, as the reference study's code counts
+	// retweets per retweeting account (docs/metrics.md).
+	BaseReposters = "reposters"
+	// BaseAmplifiers: every amplifier, those who only quoted or replied counted with 0 reposts.
+	BaseAmplifiers = "amplifiers"
+)
 
 // Filter selects watchlist entries: an entry is selected when it matches every non-empty list
 // (an entry matches a list when it matches any of its values).
@@ -82,15 +95,18 @@ type Findings struct {
 	LabelShare       float64 `json:"label_share"`
 	LabelledAccounts int     `json:"labelled_accounts"`
 
-	Amplifiers    int     `json:"amplifiers"` // non-watchlist accounts with ≥ 1 target repost, quote or reply (n of concentration)
-	Reposters     int     `json:"reposters"`  // ... with ≥ 1 target repost
-	TargetReposts int64   `json:"target_reposts"`
-	TargetQuotes  int64   `json:"target_quotes"`
-	TargetReplies int64   `json:"target_replies"`
-	WatchReposts  int64   `json:"watch_reposts"` // reposts of target posts by watchlist accounts
-	TopShare      TopMap  `json:"top_share"`
-	Gini          float64 `json:"gini"`
-	Lorenz        []Point `json:"lorenz"`
+	Amplifiers    int   `json:"amplifiers"` // non-watchlist accounts with ≥ 1 target repost, quote or reply
+	Reposters     int   `json:"reposters"`  // ... with ≥ 1 target repost (n of concentration by default)
+	TargetReposts int64 `json:"target_reposts"`
+	TargetQuotes  int64 `json:"target_quotes"`
+	TargetReplies int64 `json:"target_replies"`
+	WatchReposts  int64 `json:"watch_reposts"` // reposts of target posts by watchlist accounts
+	// ConcentrationBase is who TopShare, Gini and Lorenz (and the per-account ones) are over:
+	// "reposters" (n = Reposters) or "amplifiers" (n = Amplifiers).
+	ConcentrationBase string  `json:"concentration_base"`
+	TopShare          TopMap  `json:"top_share"`
+	Gini              float64 `json:"gini"`
+	Lorenz            []Point `json:"lorenz"`
 
 	SuspendedRepostShare float64 `json:"suspended_repost_share"`
 	DeletedRepostShare   float64 `json:"deleted_repost_share"`

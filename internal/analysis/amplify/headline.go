@@ -1,6 +1,9 @@
 package amplify
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Metric is one headline figure: its findings --json key, a label for people, its value and
 // whether it is a share (printed as a percentage).
@@ -28,14 +31,21 @@ func (f Findings) Headline() []Metric {
 		{Key: "quotes", Label: "Quotes (latest public counts)", Value: float64(f.Quotes)},
 		{Key: "label_share", Label: "Accounts labelled government / state media", Value: f.LabelShare, Share: true},
 		{Key: "amplifiers", Label: "Amplifiers (non-watchlist accounts)", Value: float64(f.Amplifiers)},
+		{Key: "reposters", Label: "Reposting amplifiers", Value: float64(f.Reposters)},
 		{Key: "target_reposts", Label: "Reposts by amplifiers (events)", Value: float64(f.TargetReposts)},
 	}
+	// Who the concentration is over (docs/metrics.md): the reposting accounts by default, as in
+	// the reference study.
+	over := "reposting accounts"
+	if f.ConcentrationBase == BaseAmplifiers {
+		over = "amplifiers (non-reposters as zeros)"
+	}
 	for _, k := range TopShareKeys {
-		m = append(m, Metric{Key: "top_share." + k.Key, Label: "Reposts from the top " + k.Key + " % of amplifiers",
+		m = append(m, Metric{Key: "top_share." + k.Key, Label: "Reposts from the top " + k.Key + " % of " + over,
 			Value: f.TopShare[k.Key], Share: true})
 	}
 	m = append(m,
-		Metric{Key: "gini", Label: "Gini coefficient of reposts per amplifier", Value: f.Gini},
+		Metric{Key: "gini", Label: "Gini coefficient of reposts per " + strings.TrimSuffix(strings.SplitN(over, " (", 2)[0], "s"), Value: f.Gini},
 		Metric{Key: "status_as_of", Label: "Account status as of", Value: float64(f.StatusAsOf), Date: true},
 		Metric{Key: "suspended_repost_share", Label: "Reposts from suspended accounts", Value: f.SuspendedRepostShare, Share: true},
 		Metric{Key: "deleted_repost_share", Label: "Reposts from deleted accounts", Value: f.DeletedRepostShare, Share: true},

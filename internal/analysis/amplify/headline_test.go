@@ -16,7 +16,7 @@ func TestHeadlineText(t *testing.T) {
 		"likes":                  "143",
 		"top_share.10":           "42.1 %", // 8/19
 		"suspended_repost_share": "31.6 %", // 6/19
-		"gini":                   "0.413",  // 102/247
+		"gini":                   "0.306",  // 64/209
 		"status_as_of":           "2021-03-01",
 		"heavy_amplifiers":       "2",
 	} {

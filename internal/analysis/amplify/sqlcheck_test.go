@@ -26,7 +26,8 @@ e AS (
     AND e.account_id NOT IN (SELECT account_id FROM wl)),
 r AS (SELECT * FROM e WHERE kind = 'repost'),
 per AS (SELECT account_id, count(*) FILTER (WHERE kind = 'repost') AS c FROM e GROUP BY account_id), -- every amplifier, zeros included
-ranked AS (SELECT c, row_number() OVER (ORDER BY c DESC) AS rk, count(*) OVER () AS n FROM per),
+rp AS (SELECT * FROM per WHERE c > 0), -- the concentration base: reposting accounts (the reference study's rule)
+ranked AS (SELECT c, row_number() OVER (ORDER BY c DESC) AS rk, count(*) OVER () AS n FROM rp),
 st AS (
   SELECT account_id, arg_max(status, observed_at) AS status FROM status_observations
   WHERE epoch(observed_at) <= $3 GROUP BY account_id),
@@ -55,7 +56,7 @@ SELECT
   (SELECT sum(c) FILTER (WHERE rk <= (n * 50 + 999) // 1000) / sum(c) FROM ranked) AS top_5,
   (SELECT sum(c) FILTER (WHERE rk <= (n * 100 + 999) // 1000) / sum(c) FROM ranked) AS top_10,
   (SELECT sum(abs(a.c - b.c)) / (2 * sum(b.c)) -- Σ|xi−xj| / (2·n·Σx): sum(b.c) over n² pairs = n·Σx
-     FROM per a, per b) AS gini,
+     FROM rp a, rp b) AS gini,
   (SELECT count(*) FILTER (WHERE st.status = 'suspended') / count(*) FROM r LEFT JOIN st USING (account_id)) AS suspended,
   (SELECT count(*) FILTER (WHERE st.status = 'deleted') / count(*) FROM r LEFT JOIN st USING (account_id)) AS deleted,
   (SELECT count(*) FILTER (WHERE m <= 10) / count(*) FROM heavy) AS fast10,
