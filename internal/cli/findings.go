@@ -24,6 +24,7 @@ func newFindingsCmd(a *App) *cobra.Command {
 		groups                            []string
 		top                               int
 		concBase                          string
+		actorGroups                       []string
 	)
 	cmd := &cobra.Command{
 		Use:   "findings [--json|--csv|--md]",
@@ -81,11 +82,14 @@ account's latest status observation made on or before 1 March.`,
 			if p.ConcentrationBase, err = concentrationBase(concBase); err != nil {
 				return err
 			}
+			if p.ActorGroups, err = parseActorGroups(actorGroups); err != nil {
+				return err
+			}
 			if p.GroupNames, err = parseGroups(groups); err != nil {
 				return err
 			}
 			custom := !p.Filter.Empty() || since != "" || until != "" || statusAsOf != "" || labelAt != "" ||
-				len(groups) > 0 || cmd.Flags().Changed("top") || p.ConcentrationBase != amplify.BaseReposters
+				len(groups) > 0 || cmd.Flags().Changed("top") || p.ConcentrationBase != amplify.BaseReposters || len(actorGroups) > 0
 
 			ctx := cmd.Context()
 			st, err := a.OpenStore(ctx, true)
@@ -142,6 +146,7 @@ account's latest status observation made on or before 1 March.`,
 	fl.StringSliceVar(&actorTypes, "actor-type", nil, "actor types to include: ambassador, embassy, consulate, staff, ministry, state_media, media_personality, other")
 	fl.StringSliceVar(&countries, "country", nil, "countries to include (ISO 3166 alpha-2, comma-separated)")
 	fl.IntVar(&top, "top", 50, "how many top amplifiers the findings list")
+	fl.StringArrayVar(&actorGroups, "actor-group", nil, "report this actor group beside the total, NAME=actor_type,... (repeatable; replaces the default groups diplomats=ambassador,embassy,consulate,staff,ministry and state_media=state_media,media_personality; --actor-group none reports none)")
 	fl.StringVar(&concBase, "concentration-base", amplify.BaseReposters, "who the concentration figures are over: reposters (accounts with ≥ 1 repost, the reference study's rule) or amplifiers (every amplifier, non-reposters as zeros)")
 	fl.StringArrayVar(&groups, "group", nil, "a named group of watch accounts for the focus figures, NAME=id-or-@handle,... (repeatable)")
 	return cmd
@@ -196,10 +201,34 @@ func splitList(v []string) []string {
 	return out
 }
 
+// groupValue is metric m of actor group g, formatted as m is (empty when g lacks it).
+func groupValue(m amplify.Metric, g amplify.GroupFindings, text bool) string {
+	v, ok := g.Figures[m.Key]
+	if !ok {
+		return ""
+	}
+	m.Value = v
+	if text {
+		return m.Text()
+	}
+	return formatValue(m)
+}
+
 func writeFindingsTable(w io.Writer, f amplify.Findings) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	if len(f.ActorGroups) > 0 {
+		fmt.Fprint(tw, "\ttotal")
+		for _, g := range f.ActorGroups {
+			fmt.Fprintf(tw, "\t%s", g.Name)
+		}
+		fmt.Fprintln(tw)
+	}
 	for _, m := range f.Headline() {
-		fmt.Fprintf(tw, "%s\t%s\n", m.Label, m.Text())
+		fmt.Fprintf(tw, "%s\t%s", m.Label, m.Text())
+		for _, g := range f.ActorGroups {
+			fmt.Fprintf(tw, "\t%s", groupValue(m, g, true))
+		}
+		fmt.Fprintln(tw)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -222,10 +251,21 @@ func writeFindingsTable(w io.Writer, f amplify.Findings) error {
 }
 
 func writeFindingsMD(w io.Writer, f amplify.Findings) error {
-	fmt.Fprintln(w, "| Metric | Value |")
-	fmt.Fprintln(w, "|---|---:|")
+	fmt.Fprint(w, "| Metric | Value |")
+	for _, g := range f.ActorGroups {
+		fmt.Fprintf(w, " %s |", mdEscape(g.Name))
+	}
+	fmt.Fprint(w, "\n|---|---:|")
+	for range f.ActorGroups {
+		fmt.Fprint(w, "---:|")
+	}
+	fmt.Fprintln(w)
 	for _, m := range f.Headline() {
-		fmt.Fprintf(w, "| %s | %s |\n", mdEscape(m.Label), m.Text())
+		fmt.Fprintf(w, "| %s | %s |", mdEscape(m.Label), m.Text())
+		for _, g := range f.ActorGroups {
+			fmt.Fprintf(w, " %s |", groupValue(m, g, true))
+		}
+		fmt.Fprintln(w)
 	}
 	if len(f.PerAccount) == 0 {
 		return nil
@@ -245,9 +285,18 @@ func writeFindingsMD(w io.Writer, f amplify.Findings) error {
 
 func writeFindingsCSV(w io.Writer, f amplify.Findings) error {
 	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"metric", "value"})
+	// metric, value (the total), then one column per actor group.
+	head := []string{"metric", "value"}
+	for _, g := range f.ActorGroups {
+		head = append(head, g.Name)
+	}
+	_ = cw.Write(head)
 	for _, m := range f.Headline() {
-		_ = cw.Write([]string{m.Key, formatValue(m)})
+		row := []string{m.Key, formatValue(m)}
+		for _, g := range f.ActorGroups {
+			row = append(row, groupValue(m, g, false))
+		}
+		_ = cw.Write(row)
 	}
 	cw.Flush()
 	return cw.Error()
@@ -291,4 +340,26 @@ func concentrationBase(s string) (string, error) {
 		return s, nil
 	}
 	return "", usageError(fmt.Errorf("--concentration-base %q: want %s or %s", s, amplify.BaseReposters, amplify.BaseAmplifiers))
+}
+
+// parseActorGroups reads --actor-group values: nil (the default groups) when there are none, no
+// group for "none".
+func parseActorGroups(v []string) ([]amplify.ActorGroup, error) {
+	if len(v) == 0 {
+		return nil, nil
+	}
+	out := []amplify.ActorGroup{}
+	for _, g := range v {
+		if strings.EqualFold(strings.TrimSpace(g), "none") {
+			continue
+		}
+		name, types, ok := strings.Cut(g, "=")
+		name = strings.TrimSpace(name)
+		list := splitList(strings.Split(types, ","))
+		if !ok || name == "" || len(list) == 0 {
+			return nil, usageError(fmt.Errorf("--actor-group %q: expected NAME=actor_type,actor_type", g))
+		}
+		out = append(out, amplify.ActorGroup{Name: name, ActorTypes: list})
+	}
+	return out, nil
 }

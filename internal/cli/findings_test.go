@@ -145,6 +145,30 @@ func TestFindingsCommand(t *testing.T) {
 			}
 		},
 	}, {
+		// actor groups, side by side with the total: diplomats = @amb (p1 p2, reposts 4),
+		// state media = @med (p3, u1's repost).
+		name: "actor groups", args: []string{"--csv"},
+		check: func(t *testing.T, out string) {
+			rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Join(rows[0], ",") != "metric,value,diplomats,state_media" {
+				t.Fatalf("header %v", rows[0])
+			}
+			got := map[string]string{}
+			for _, r := range rows[1:] {
+				got[r[0]] = strings.Join(r[1:], " ")
+			}
+			if got["posts"] != "3 2 1" || got["target_reposts"] != "5 4 1" || got["watch_accounts"] != "2 1 1" {
+				t.Errorf("per group: posts %q, target_reposts %q, watch_accounts %q", got["posts"], got["target_reposts"], got["watch_accounts"])
+			}
+			out2, _, code := runFindings(t, study, "--csv", "--actor-group", "none")
+			if code != 0 || !strings.HasPrefix(out2, "metric,value\n") {
+				t.Errorf("--actor-group none: exit %d, %q", code, out2[:min(len(out2), 40)])
+			}
+		},
+	}, {
 		name: "markdown", args: []string{"--md"},
 		check: func(t *testing.T, out string) {
 			if !strings.Contains(out, "| Posts | 3 |") || !strings.Contains(out, "| @amb | ambassador | GB | 2 | 4 |") {

@@ -163,6 +163,50 @@ func Compute(in Input, p Params) (Findings, error) {
 	if err := in.Validate(); err != nil {
 		return Findings{}, fmt.Errorf("amplify: invalid input: %w", err)
 	}
+	f, err := compute(in, p)
+	if err != nil {
+		return f, err
+	}
+	groups := p.ActorGroups
+	if groups == nil {
+		groups = DefaultActorGroups
+	}
+	for _, g := range groups {
+		q := p
+		q.Filter.ActorTypes = intersectFold(p.Filter.ActorTypes, g.ActorTypes)
+		if len(q.Filter.ActorTypes) == 0 {
+			continue // the run's filter leaves none of the group's types
+		}
+		gf, err := compute(in, q)
+		if err != nil {
+			return f, fmt.Errorf("actor group %s: %w", g.Name, err)
+		}
+		figs := map[string]float64{}
+		for _, m := range gf.Headline() {
+			figs[m.Key] = m.Value
+		}
+		f.ActorGroups = append(f.ActorGroups, GroupFindings{Name: g.Name, ActorTypes: q.Filter.ActorTypes, Figures: figs})
+	}
+	return f, nil
+}
+
+// intersectFold returns the values of group also in filter (case-insensitive); an empty filter
+// keeps the whole group.
+func intersectFold(filter, group []string) []string {
+	if len(filter) == 0 {
+		return group
+	}
+	var out []string
+	for _, g := range group {
+		if slices.ContainsFunc(filter, func(s string) bool { return strings.EqualFold(strings.TrimSpace(s), g) }) {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// compute is Compute without the actor groups.
+func compute(in Input, p Params) (Findings, error) {
 	p = p.withDefaults()
 	if p.ConcentrationBase != BaseReposters && p.ConcentrationBase != BaseAmplifiers {
 		return Findings{}, fmt.Errorf("amplify: concentration base %q: want %q or %q", p.ConcentrationBase, BaseReposters, BaseAmplifiers)

@@ -200,8 +200,62 @@ func TestComputeHand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	got.ActorGroups = nil // TestActorGroups
 	for _, d := range approxDiff(got, handExpected()) {
 		t.Error(d)
+	}
+}
+
+// TestActorGroups: the hand fixture's figures per actor group, by hand.
+//
+// diplomats = w1 (ambassador) + w2 (embassy) (+ w4 and @ghost: watched, no post in the window):
+// target reposts w1 10 + w2 6 = 16; reposters a1 a2 a3 a4 a5 a6 a7 a9 a10 a11 = 10, amplifiers
+// + a12 = 11; per reposter a1 2+1, a2 2+1, a3 2, a4 2, six with 1 → top k = ⌈p·10⌉ = 1 → 3/16
+// for every p; Gini ascending [1×6 2 2 3 3]: Σ i·x = 21 + 2·15 + 3·19 = 108, 216/160 − 11/10
+// = 0.25; suspended a1 3 + a5 + a7 = 5/16; deleted a3 2/16; coordinated a2 3 + a4 2 = 5/16 (2
+// accounts); label share 1/2; posts 4 + 3; likes 36 + 7.
+// state_media = w3: reposts of p7 by a1 a2 a8 = 3, a13 quotes: amplifiers 4, reposters 3, equal
+// counts → top 1/3, Gini 0; suspended a1 1/3; coordinated a2 a8 2/3; labelled 1/1.
+// With --actor-type embassy only the embassy is left of the diplomats, and no state media.
+func TestActorGroups(t *testing.T) {
+	t.Parallel()
+	f, err := Compute(batchInput(handFixture()), handParams())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]map[string]float64{
+		"diplomats": {"watch_accounts": 4, "included_accounts": 2, "posts": 7, "likes": 43, "target_reposts": 16,
+			"amplifiers": 11, "reposters": 10, "top_share.1": 3.0 / 16, "top_share.10": 3.0 / 16, "gini": 0.25,
+			"suspended_repost_share": 5.0 / 16, "deleted_repost_share": 2.0 / 16, "coordinated_accounts": 2,
+			"coordinated_repost_share": 5.0 / 16, "label_share": 0.5},
+		"state_media": {"watch_accounts": 1, "included_accounts": 1, "target_reposts": 3, "amplifiers": 4, "reposters": 3,
+			"top_share.1": 1.0 / 3, "gini": 0, "suspended_repost_share": 1.0 / 3, "coordinated_repost_share": 2.0 / 3,
+			"label_share": 1},
+	}
+	if len(f.ActorGroups) != 2 || f.ActorGroups[0].Name != "diplomats" || f.ActorGroups[1].Name != "state_media" {
+		t.Fatalf("actor groups %+v, want diplomats and state_media", f.ActorGroups)
+	}
+	for _, g := range f.ActorGroups {
+		for k, v := range want[g.Name] {
+			got, ok := g.Figures[k]
+			if !ok || math.Abs(got-v) > 1e-12 {
+				t.Errorf("%s %s = %v (present %v), want %v", g.Name, k, got, ok, v)
+			}
+		}
+	}
+	p := handParams()
+	p.Filter.ActorTypes = []string{"Embassy"}
+	f, err = Compute(batchInput(handFixture()), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.ActorGroups) != 1 || f.ActorGroups[0].Name != "diplomats" || len(f.ActorGroups[0].ActorTypes) != 1 ||
+		f.ActorGroups[0].Figures["target_reposts"] != 6 {
+		t.Errorf("groups under --actor-type embassy: %+v, want diplomats = the embassy (6 reposts)", f.ActorGroups)
+	}
+	p.ActorGroups = []ActorGroup{}
+	if f, _ = Compute(batchInput(handFixture()), p); len(f.ActorGroups) != 0 {
+		t.Errorf("ActorGroups empty: %d groups reported", len(f.ActorGroups))
 	}
 }
 

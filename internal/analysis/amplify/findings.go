@@ -32,10 +32,35 @@ type Params struct {
 	BurstFactor float64
 	// TopN is how many top amplifiers are listed. Zero: 50.
 	TopN int
+	// ActorGroups are reported apart, side by side with the total (Findings.ActorGroups); nil
+	// means DefaultActorGroups, an empty non-nil slice none.
+	ActorGroups []ActorGroup
 	// ConcentrationBase is who the concentration figures (top shares, Gini, Lorenz; global and
 	// per watch account) are computed over: BaseReposters (the default, the reference study's
 	// rule) or BaseAmplifiers (every amplifier, those with no repost as zeros).
 	ConcentrationBase string
+}
+
+// ActorGroup is a named set of actor types whose findings are reported apart.
+type ActorGroup struct {
+	Name       string   `json:"name"`
+	ActorTypes []string `json:"actor_types"`
+}
+
+// DefaultActorGroups are the reference study's groups: it reports the diplomats and the state
+// media apart (its "14 % labelled" is of the 189 diplomat accounts).
+var DefaultActorGroups = []ActorGroup{
+	{Name: "diplomats", ActorTypes: []string{"ambassador", "embassy", "consulate", "staff", "ministry"}},
+	{Name: "state_media", ActorTypes: []string{"state_media", "media_personality"}},
+}
+
+// GroupFindings are the headline figures of one actor group: Findings.Headline's keys and
+// values for the group's watch accounts (within the run's filter), computed by the same
+// definitions.
+type GroupFindings struct {
+	Name       string             `json:"name"`
+	ActorTypes []string           `json:"actor_types"`
+	Figures    map[string]float64 `json:"figures"`
 }
 
 // The concentration bases (Params.ConcentrationBase).
@@ -130,6 +155,9 @@ type Findings struct {
 
 	FocusHist []Bin      `json:"focus_hist"` // per reposter with ≥ 2 target reposts: top watch account share, in tenths
 	Groups    []GroupRow `json:"groups,omitempty"`
+	// ActorGroups: the headline figures per actor group (Params.ActorGroups), beside the
+	// total that the other fields hold.
+	ActorGroups []GroupFindings `json:"actor_groups,omitempty"`
 
 	MedianAgeDays      float64    `json:"median_age_days"` // amplifier age at first target engagement
 	AgedAmplifiers     int        `json:"aged_amplifiers"` // amplifiers with both times known
