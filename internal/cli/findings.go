@@ -25,6 +25,7 @@ func newFindingsCmd(a *App) *cobra.Command {
 		top                               int
 		concBase                          string
 		actorGroups                       []string
+		compare                           string
 	)
 	cmd := &cobra.Command{
 		Use:   "findings [--json|--csv|--md]",
@@ -89,7 +90,8 @@ account's latest status observation made on or before 1 March.`,
 				return err
 			}
 			custom := !p.Filter.Empty() || since != "" || until != "" || statusAsOf != "" || labelAt != "" ||
-				len(groups) > 0 || cmd.Flags().Changed("top") || p.ConcentrationBase != amplify.BaseReposters || len(actorGroups) > 0
+				len(groups) > 0 || cmd.Flags().Changed("top") || p.ConcentrationBase != amplify.BaseReposters || len(actorGroups) > 0 ||
+				compare != "" // stored findings may predate the actor groups
 
 			ctx := cmd.Context()
 			st, err := a.OpenStore(ctx, true)
@@ -120,6 +122,13 @@ account's latest status observation made on or before 1 March.`,
 					return err
 				}
 			}
+			if compare != "" {
+				rows, err := amplify.Replication(compare, f)
+				if err != nil {
+					return usageError(fmt.Errorf("--compare: %w", err))
+				}
+				return a.writeReplication(rows, asCSV, asMD)
+			}
 			switch {
 			case a.JSON:
 				return a.PrintJSON(f)
@@ -147,6 +156,7 @@ account's latest status observation made on or before 1 March.`,
 	fl.StringSliceVar(&countries, "country", nil, "countries to include (ISO 3166 alpha-2, comma-separated)")
 	fl.IntVar(&top, "top", 50, "how many top amplifiers the findings list")
 	fl.StringArrayVar(&actorGroups, "actor-group", nil, "report this actor group beside the total, NAME=actor_type,... (repeatable; replaces the default groups diplomats=ambassador,embassy,consulate,staff,ministry and state_media=state_media,media_personality; --actor-group none reports none)")
+	fl.StringVar(&compare, "compare", "", "print the replication table instead: the reference study's published figures beside this study's, with the definition used for each (known: "+strings.Join(amplify.ReferenceNames(), ", ")+")")
 	fl.StringVar(&concBase, "concentration-base", amplify.BaseReposters, "who the concentration figures are over: reposters (accounts with ≥ 1 repost, the reference study's rule) or amplifiers (every amplifier, non-reposters as zeros)")
 	fl.StringArrayVar(&groups, "group", nil, "a named group of watch accounts for the focus figures, NAME=id-or-@handle,... (repeatable)")
 	return cmd
@@ -362,4 +372,49 @@ func parseActorGroups(v []string) ([]amplify.ActorGroup, error) {
 		out = append(out, amplify.ActorGroup{Name: name, ActorTypes: list})
 	}
 	return out, nil
+}
+
+// writeReplication prints the replication table (findings --compare) as a table, Markdown,
+// CSV or JSON.
+func (a *App) writeReplication(rows []amplify.ReplicationRow, asCSV, asMD bool) error {
+	value := func(r amplify.ReplicationRow, machine bool) string {
+		if !r.Found {
+			return ""
+		}
+		m := amplify.Metric{Value: r.Value, Share: r.Share}
+		if machine {
+			return formatValue(m)
+		}
+		return m.Text()
+	}
+	switch {
+	case a.JSON:
+		return a.PrintJSON(map[string]any{"replication": rows})
+	case asCSV:
+		cw := csv.NewWriter(a.Out)
+		_ = cw.Write([]string{"group", "metric", "published", "this_study", "definition"})
+		for _, r := range rows {
+			_ = cw.Write([]string{r.Group, r.Metric, r.Published, value(r, true), r.Definition})
+		}
+		cw.Flush()
+		return cw.Error()
+	case asMD:
+		fmt.Fprintln(a.Out, "| Group | Metric | Published | This study | Definition |")
+		fmt.Fprintln(a.Out, "|---|---|---:|---:|---|")
+		for _, r := range rows {
+			fmt.Fprintf(a.Out, "| %s | %s | %s | %s | %s |\n", mdEscape(r.Group), mdEscape(r.Metric), mdEscape(r.Published),
+				value(r, false), mdEscape(r.Definition))
+		}
+		return nil
+	}
+	tw := tabwriter.NewWriter(a.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "group\tmetric\tpublished\tthis study\tdefinition")
+	for _, r := range rows {
+		v := value(r, false)
+		if !r.Found {
+			v = "(no such group)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Group, r.Metric, r.Published, v, r.Definition)
+	}
+	return tw.Flush()
 }

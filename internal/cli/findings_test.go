@@ -169,6 +169,24 @@ func TestFindingsCommand(t *testing.T) {
 			}
 		},
 	}, {
+		// the replication table: published figures beside this study's, per group.
+		name: "compare", args: []string{"--compare", "prc-2021", "--csv"},
+		check: func(t *testing.T, out string) {
+			rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Join(rows[0], ",") != "group,metric,published,this_study,definition" || len(rows) < 10 {
+				t.Fatalf("replication csv: %v", rows)
+			}
+			if r := rows[1]; r[0] != "diplomats" || r[1] != "accounts" || r[2] != "189" || r[3] != "1" || r[4] == "" {
+				t.Errorf("first row %v, want diplomats,accounts,189,1,<definition>", r)
+			}
+			if _, errs, code := runFindings(t, study, "--compare", "nope"); code != ExitUsage || !strings.Contains(errs, "prc-2021") {
+				t.Errorf("--compare nope: exit %d, %q", code, errs)
+			}
+		},
+	}, {
 		name: "markdown", args: []string{"--md"},
 		check: func(t *testing.T, out string) {
 			if !strings.Contains(out, "| Posts | 3 |") || !strings.Contains(out, "| @amb | ambassador | GB | 2 | 4 |") {
