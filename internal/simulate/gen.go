@@ -396,7 +396,16 @@ func (s *shard) plan(r *rand.Rand, a *watchAccount, po *post, t int64) {
 		}
 	}
 	if a.Subset == subStateMedia {
-		po.Likes = int(math.Round(p.SMLikesPerPost * a.Pop * f * math.Exp(0.3*r.NormFloat64())))
+		// Counts beyond the events (SMUnseenPerPost), with noise from a hash of the post so that
+		// the generator's random stream (and so every event) is the same as without them.
+		h := hash2(w.Seed^0x736d, po.ID)
+		sm := a.Pop / w.SMNorm * f // mean 1 over state-media posts, as PopNorm for diplomats
+		unseen := int(math.Round(p.SMUnseenPerPost * sm * (0.5 + unit(h))))
+		rep, reply := int(math.Round(0.6*float64(unseen))), int(math.Round(0.3*float64(unseen)))
+		po.Reposts += rep
+		po.Replies += reply
+		po.Quotes += unseen - rep - reply
+		po.Likes = int(math.Round(p.SMLikesPerPost * sm * math.Exp(0.3*r.NormFloat64()-0.045)))
 	} else {
 		po.Likes = int(math.Round(p.LikesPerRepost * float64(po.Reposts+po.Replies) * math.Exp(0.4*r.NormFloat64()-0.08)))
 	}

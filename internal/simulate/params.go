@@ -32,6 +32,11 @@ type params struct {
 	SMRepliesPerPost float64
 	SMQuotesPerPost  float64
 	SMLikesPerPost   float64
+	// SMUnseenPerPost: comments and shares a state-media post's public counts carry beyond its
+	// engagement events (× popularity × post factor): real collections hold counts of far more
+	// engagement than the events they sample, and the reference study's 27 M comments and
+	// shares are counts. 60 % reposts, 30 % replies, 10 % quotes.
+	SMUnseenPerPost float64
 
 	Amplifiers    int     // organic amplifier population at scale 1
 	RepostZipf    float64 // exponent a of the power law choosing who reposts (sampleRank)
@@ -117,7 +122,8 @@ func prc2021() params {
 		SMRepostsPerPost: 0.3,
 		SMRepliesPerPost: 0.08,
 		SMQuotesPerPost:  0.02,
-		SMLikesPerPost:   20,
+		SMLikesPerPost:   507,
+		SMUnseenPerPost:  39,
 
 		Amplifiers:    300000,
 		RepostZipf:    1.33,

@@ -150,6 +150,7 @@ func TestWorld(t *testing.T) {
 				{"diplomat replies (1 M)", float64(d.Replies), 1e6 * s, eng},
 				{"diplomat likes (7 M)", float64(d.Likes), 7e6 * s, eng + 0.05},
 				{"state-media posts (700 k)", float64(tr.Subsets["state_media"].Posts), 700000 * s, 0.01},
+				{"state-media likes (355 M)", float64(tr.Subsets["state_media"].Likes), 355e6 * s, eng + 0.05},
 				{"label share (14 %)", d.LabelShare, 0.14, 0.05},
 				{"UK posts (3,070)", float64(tr.UK.Posts), 3070 * s, 0.01 + 2/(3070*s)},
 				{"UK reposts (45 k)", float64(tr.UK.Reposts), 45000 * s, eng},
@@ -163,6 +164,9 @@ func TestWorld(t *testing.T) {
 			if d.WatchAccounts != 189 || d.Countries < 126 || tr.Subsets["state_media"].WatchAccounts != 176 {
 				t.Errorf("watchlist: %d diplomats in %d countries, %d state media; want 189 in ≥ 126, 176",
 					d.WatchAccounts, d.Countries, tr.Subsets["state_media"].WatchAccounts)
+			}
+			if sm := tr.Subsets["state_media"]; float64(sm.Reposts+sm.Replies+sm.Quotes) < 27e6*s*(1-eng) {
+				t.Errorf("state-media comments and shares %d, want > 27 M × %g (−%.0f %%)", sm.Reposts+sm.Replies+sm.Quotes, s, eng*100)
 			}
 			if d.SuspendedRepostShare <= 0.10 {
 				t.Errorf("suspended repost share %.3f, want > 0.10", d.SuspendedRepostShare)

@@ -152,7 +152,7 @@ type Files struct {
 
 var definitions = []string{
 	"posts, likes, reposts, replies, quotes: over posts by included watch accounts; counts are the latest observation (retrieved_at) per post",
-	"target_reposts: repost events (referenced_tweets type retweeted) of watch accounts' posts; equals reposts here because public retweet_count = repost events",
+	"target_reposts: repost events (referenced_tweets type retweeted) of watch accounts' posts; for diplomats it equals reposts (public retweet_count = repost events); state-media public counts also carry comments and shares that are not in the files as events (SMUnseenPerPost), as real collections do, so their reposts, replies and quotes exceed the events",
 	"amplifiers: distinct non-watchlist accounts with at least one repost, reply or quote of a target post",
 	"reposters: amplifiers with at least one target repost",
 	"top_share[p]: reposts by the ceil(p/100 * reposters) reposting accounts with most target reposts / target_reposts (the reference study's rule: accounts that only replied or quoted are not in n)",

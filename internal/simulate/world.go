@@ -140,6 +140,7 @@ type world struct {
 	SpreadPhase  map[int]float64
 	SpreadComp   map[int]float64
 	PopNorm      float64 // divides diplomat organic engagement so that means hit the targets
+	SMNorm       float64 // the same for state-media likes and unseen counts (SMLikesPerPost, SMUnseenPerPost)
 }
 
 // NumAmps is the size of the amplifier index space: organic ranks, then planted accounts.
@@ -244,7 +245,7 @@ func (w *world) buildWatchlist(r *rand.Rand) {
 	// Ministry accounts (0–5) and other diplomats (8…) share the non-UK diplomat posts.
 	spreadCounts(w.Watch, weights, 0, nDip, p.DiplomatPosts-p.UKPosts)
 	spreadCounts(w.Watch, weights, nDip, len(w.Watch), p.StateMediaPosts)
-	var sumN, sumNA float64
+	var sumN, sumNA, smN, smNA float64
 	for i := range w.Watch {
 		a := &w.Watch[i]
 		a.Posts = max(1, int(math.Round(float64(a.BasePosts)*w.Scale)))
@@ -253,9 +254,17 @@ func (w *world) buildWatchlist(r *rand.Rand) {
 			sumN += float64(a.BasePosts)
 			sumNA += float64(a.BasePosts) * a.Pop
 		}
+		if a.Subset == subStateMedia {
+			smN += float64(a.BasePosts)
+			smNA += float64(a.BasePosts) * a.Pop
+		}
 		a.Followers = int64(math.Round(2000 * math.Exp(1.5*r.NormFloat64()) * (1 + a.Pop)))
 	}
 	w.PopNorm = sumNA / sumN * (1 + p.ViralProb*(p.ViralMult-1))
+	w.SMNorm = 1
+	if smN > 0 {
+		w.SMNorm = smNA / smN // (state-media posts are never viral)
+	}
 
 	// Labels: 26 diplomat accounts (14 % of 189), all but six state-media accounts.
 	var dip []int
