@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -90,8 +91,7 @@ account's latest status observation made on or before 1 March.`,
 				return err
 			}
 			custom := !p.Filter.Empty() || since != "" || until != "" || statusAsOf != "" || labelAt != "" ||
-				len(groups) > 0 || cmd.Flags().Changed("top") || p.ConcentrationBase != amplify.BaseReposters || len(actorGroups) > 0 ||
-				compare != "" // stored findings may predate the actor groups
+				len(groups) > 0 || cmd.Flags().Changed("top") || cmd.Flags().Changed("concentration-base") || len(actorGroups) > 0
 
 			ctx := cmd.Context()
 			st, err := a.OpenStore(ctx, true)
@@ -108,6 +108,22 @@ account's latest status observation made on or before 1 March.`,
 					stored = true
 				case !errors.Is(err, store.ErrNotFound):
 					return err
+				}
+				if stored && f.ConcentrationBase != amplify.BaseReposters {
+					a.Logf("the stored findings count concentration over %s (stored before the reference study's rule was the default, or with --concentration-base): run `echotrace analyze` to recompute", f.ConcentrationBase)
+				}
+				if stored && compare != "" && len(f.ActorGroups) == 0 {
+					// Stored before the actor groups: recompute them for the stored run's dates
+					// and filter.
+					stored = false
+					p.Filter = f.Filter
+					if f.StatusAsOf > 0 {
+						p.AsOf = time.Unix(f.StatusAsOf, 0).UTC()
+					}
+					if f.LabelAsOf > 0 {
+						p.LabelAsOf = time.Unix(f.LabelAsOf, 0).UTC()
+					}
+					a.Logf("computed now for the stored findings' status and label dates (stored before the actor groups)")
 				}
 			}
 			if !stored {
@@ -145,7 +161,7 @@ account's latest status observation made on or before 1 March.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.BoolVar(&asCSV, "csv", false, "print the headline figures as CSV (metric,value)")
+	fl.BoolVar(&asCSV, "csv", false, "print the headline figures as CSV (metric,value,<one column per actor group>; value is the total)")
 	fl.BoolVar(&asMD, "md", false, "print Markdown tables (headline and per watch account)")
 	fl.StringVar(&since, "since", "", "window start (inclusive): posts created at or after this date")
 	fl.StringVar(&until, "until", "", "window end (inclusive; a date-only value covers the whole day)")
@@ -369,6 +385,14 @@ func parseActorGroups(v []string) ([]amplify.ActorGroup, error) {
 		if !ok || name == "" || len(list) == 0 {
 			return nil, usageError(fmt.Errorf("--actor-group %q: expected NAME=actor_type,actor_type", g))
 		}
+		if slices.ContainsFunc(out, func(x amplify.ActorGroup) bool { return x.Name == name }) {
+			return nil, usageError(fmt.Errorf("--actor-group: %q is named twice", name))
+		}
+		for _, t := range list {
+			if !slices.Contains(actorTypes, strings.ToLower(t)) {
+				return nil, usageError(fmt.Errorf("--actor-group %q: unknown actor type %q (known: %s)", g, t, strings.Join(actorTypes, ", ")))
+			}
+		}
 		out = append(out, amplify.ActorGroup{Name: name, ActorTypes: list})
 	}
 	return out, nil
@@ -418,3 +442,6 @@ func (a *App) writeReplication(rows []amplify.ReplicationRow, asCSV, asMD bool) 
 	}
 	return tw.Flush()
 }
+
+// actorTypes are the watchlist's actor types (DESIGN §3).
+var actorTypes = []string{"ambassador", "embassy", "consulate", "staff", "ministry", "state_media", "media_personality", "other"}

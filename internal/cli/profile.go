@@ -9,6 +9,14 @@ import (
 
 // startProfile starts the CPU profile that --cpuprofile asks for.
 func (a *App) startProfile() error {
+	if a.memProfile != "" {
+		// Fail now on a path that cannot be written, not after the command's work.
+		f, err := os.Create(a.memProfile)
+		if err != nil {
+			return usageError(fmt.Errorf("--memprofile: %w", err))
+		}
+		f.Close()
+	}
 	if a.cpuProfile == "" {
 		return nil
 	}

@@ -11,7 +11,7 @@ import (
 // lorenzChart draws the amplification Lorenz curve against the line of equality.
 func lorenzChart(pts []Point, gini float64) chart {
 	const id, title = "lorenz", "Lorenz curve of amplification"
-	caption := fmt.Sprintf("Cumulative share of target reposts (vertical) made by the least active share of amplifiers (horizontal). The diagonal is perfect equality; the further the curve sags below it, the more concentrated the amplification (Gini %.2f).", gini)
+	caption := fmt.Sprintf("Cumulative share of target reposts (vertical) made by the least active share of reposting accounts (horizontal). The diagonal is perfect equality; the further the curve sags below it, the more concentrated the amplification (Gini %.2f).", gini)
 	if len(pts) < 2 {
 		return emptyChart(id, title, caption)
 	}
@@ -24,7 +24,7 @@ func lorenzChart(pts []Point, gini float64) chart {
 		x := float64(i) / 4
 		c.Texts = append(c.Texts, text{X: px(x), Y: c.H - marginB + 16, Anchor: "middle", Class: "tick", S: pctLabel(x)})
 	}
-	c.Texts = append(c.Texts, text{X: marginL + pw/2, Y: c.H - 6, Anchor: "middle", Class: "axis-label", S: "share of amplifiers (least to most active)"})
+	c.Texts = append(c.Texts, text{X: marginL + pw/2, Y: c.H - 6, Anchor: "middle", Class: "axis-label", S: "share of reposting accounts (least to most active)"})
 	c.Paths = append(c.Paths, path{D: "M" + ff(px(0)) + " " + ff(py(0)) + "L" + ff(px(1)) + " " + ff(py(1)), Class: "equality"})
 	d := make([]byte, 0, 16*len(pts))
 	for i, p := range pts {

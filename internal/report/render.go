@@ -357,7 +357,7 @@ var definitions = []definition{
 	{"Volume", "Likes, reposts, replies and quotes are sums over target posts of the latest observed public count; snapshots are never added up."},
 	{"Label coverage", "Share of included accounts whose latest label observation at or before the as-of date is government or state-affiliated media."},
 	{"Amplifier", "Any account not on the watchlist that reposted, quoted or replied to a target post."},
-	{"Concentration", "Target reposts are counted per amplifier and sorted in descending order; the top-p share is the reposts by the ceil(p·n) most active amplifiers divided by all target reposts. The Lorenz curve and Gini coefficient summarise the whole distribution."},
+	{"Concentration", "Target reposts are counted per reposting account (n = accounts with at least one target repost, as the reference study's code counts retweets per retweeting account) and sorted in descending order; the top-p share is the reposts by the ceil(p·n) most active of them divided by all target reposts. The Lorenz curve and Gini coefficient summarise the whole distribution."},
 	{"Suspended and deleted share", "Target reposts made by accounts whose status as of the observation date is suspended (respectively deleted), divided by all target reposts."},
 	{"Speed", "Per amplifier, the median seconds between its consecutive target reposts; fast amplifiers are those with more than 100 target reposts and a median of at most 10 s (or 60 s). Latency is the time from a target post to its repost."},
 	{"Account age", "Creation dates of amplifier accounts; many accounts created on the same day or hour suggest an account farm."},

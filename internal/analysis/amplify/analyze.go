@@ -91,5 +91,9 @@ func Stored(ctx context.Context, rs store.ResultStore) (Findings, error) {
 	if err := json.Unmarshal(body, &f); err != nil {
 		return Findings{}, fmt.Errorf("read stored findings: %w", err)
 	}
+	if f.ConcentrationBase == "" {
+		// Stored before the base was recorded: concentration then counted every amplifier.
+		f.ConcentrationBase = BaseAmplifiers
+	}
 	return f, nil
 }

@@ -181,6 +181,9 @@ func Compute(in Input, p Params) (Findings, error) {
 		if err != nil {
 			return f, fmt.Errorf("actor group %s: %w", g.Name, err)
 		}
+		if gf.WatchAccounts == 0 {
+			continue // the study watches no account of the group
+		}
 		figs := map[string]float64{}
 		for _, m := range gf.Headline() {
 			figs[m.Key] = m.Value
@@ -574,7 +577,7 @@ func compute(in Input, p Params) (Findings, error) {
 	f.TopShare = TopShares(counts)
 
 	// Per watch account: its amplifiers (any of repost, quote, reply) with their reposts of its
-	// posts (zeros included), for its concentration; and each reposter's top watch account.
+	// posts (the reposters only, unless BaseAmplifiers), for its concentration; and each reposter's top watch account.
 	// Every repost pair is also an engagement pair, so one merge of the sorted lists counts them.
 	scratch := make([]uint64, max(len(engagePairs), len(coverKeys)))
 	radix.Sort(repostPairs, scratch)

@@ -136,7 +136,7 @@ func Load(ctx context.Context, q store.Querier, p Params) (Input, error) {
 	readRow := func() {
 		if p.Progress != nil {
 			if v := readRows.Add(1); v%65536 == 0 {
-				p.report("read", v, max(readTotal, v))
+				p.report("read", v, max(readTotal, v+1)) // the end is reported once, below
 			}
 		}
 	}

@@ -276,7 +276,7 @@ func (a *appender) merge(ctx context.Context) (stored event.Counts, err error) {
 		return stored, err
 	}
 	// The counts that `stats` reads, as of this import, committed with it.
-	if err := writeStats(ctx, a.conn, a.conn.ExecContext, a.id); err != nil {
+	if err := refreshStats(ctx, a.conn, a.conn.ExecContext, stored.Total()); err != nil {
 		return stored, fmt.Errorf("stats: %w", err)
 	}
 	if beforeCommit != nil {

@@ -607,6 +607,24 @@ func TestStatsCache(t *testing.T) {
 	if n := scalar[int64](t, db, `SELECT count(*) FROM engagements`); n != 2 {
 		t.Fatalf("engagements = %d after the second import, want 2 (the stored repost is hidden)", n)
 	}
+	// A small import into a "large" study skips the recount: the cache is stale, and the
+	// counts are those of the views all the same.
+	statsRecountAbove, statsRecountRatio = 1, 1
+	imp(&event.Batch{Posts: []event.Post{{Platform: event.X, ID: "p9", AuthorID: "u9", Kind: event.KindPost, CreatedAt: at}}})
+	statsRecountAbove, statsRecountRatio = 5_000_000, 100
+	if n := scalar[int64](t, db, `SELECT count(*) FROM core.stats WHERE import_id = (SELECT max(id) FROM core.imports WHERE status = 'committed')`); n != 0 {
+		t.Errorf("a small import into a large study recounted the stats")
+	}
+	got0, err := db.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got0.Imports = nil
+	if want := direct(); !equalStats(got0, want) || want.Posts != 4 {
+		t.Errorf("stale cache: stats %+v, want %+v (4 posts)", got0, want)
+	}
+	imp(&event.Batch{Posts: []event.Post{{Platform: event.X, ID: "p10", AuthorID: "u9", Kind: event.KindPost, CreatedAt: at}}})
+	check("recount after a stale cache")
 	// A stale cache (here: as if an older echotrace had imported after it) is not used.
 	if _, err := db.DB().Exec(`UPDATE core.stats SET import_id = import_id - 1, body = '{"posts": 999}'`); err != nil {
 		t.Fatal(err)
