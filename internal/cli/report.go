@@ -6,19 +6,21 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/echotrace/echotrace/internal/analysis/amplify"
 	"github.com/echotrace/echotrace/internal/report"
 	"github.com/echotrace/echotrace/internal/report/pseudonym"
 )
 
 func newReportCmd(a *App) *cobra.Command {
 	var (
-		out, title string
-		reveal     bool
-		seed       uint64
-		maxRows    int
+		out, title, compare string
+		reveal              bool
+		seed                uint64
+		maxRows             int
 	)
 	cmd := &cobra.Command{
 		Use:   "report --out report.html [--reveal] [--title TEXT]",
@@ -61,7 +63,7 @@ Tables are capped at --max-rows rows (the full data is in ` + "`echotrace export
 			if abs, err := filepath.Abs(a.Study); err == nil {
 				name = filepath.Base(abs)
 			}
-			in, err := report.Load(ctx, st, st, report.LoadOptions{Title: title, Name: name, MaxClusters: maxRows})
+			in, err := report.Load(ctx, st, st, report.LoadOptions{Title: title, Name: name, MaxClusters: maxRows, Compare: compare})
 			if err != nil {
 				return err
 			}
@@ -97,6 +99,7 @@ Tables are capped at --max-rows rows (the full data is in ` + "`echotrace export
 	f := cmd.Flags()
 	f.StringVar(&out, "out", "", "HTML file to write (required)")
 	f.StringVar(&title, "title", "", "report title (default: \"State-backed amplification report\")")
+	f.StringVar(&compare, "compare", "", "add the replication table: this reference study's published figures beside the study's (known: "+strings.Join(amplify.ReferenceNames(), ", ")+")")
 	f.BoolVar(&reveal, "reveal", false, "show handles, names and bios of non-watchlist accounts (internal use only)")
 	f.Uint64Var(&seed, "seed", 1, "seed of the network layout (the same seed draws the same picture)")
 	f.IntVar(&maxRows, "max-rows", 200, "rows per table and clusters with evidence cards")

@@ -156,6 +156,16 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("chart %q not rendered (%v)", id, err)
 		}
 	}
+	// the per-group table (total + 2 groups) and the replication table (3 rows, one without
+	// its group) are laid out
+	cols, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("section#summary table.groups thead th").length`))
+	if err != nil || cols != 4 {
+		t.Errorf("per-group table: %d header cells, want 4 (%v)", cols, err)
+	}
+	repl, err := chromedp.Run(ctx, chromedp.Evaluate[string](`Array.from(document.querySelectorAll("section#summary table.replication tbody tr")).map(r => r.cells[3].textContent).join("|")`))
+	if err != nil || repl != "1|100.0 %|no such group in this study" {
+		t.Errorf("replication table values %q, want 1|100.0 %%|no such group in this study (%v)", repl, err)
+	}
 	// every chart of the fixture has data
 	empty, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('svg[data-empty]').length`))
 	if err != nil || empty != 0 {

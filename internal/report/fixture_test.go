@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/echotrace/echotrace/internal/analysis/amplify"
 	"github.com/echotrace/echotrace/internal/report/pseudonym"
 	"math"
 	"time"
@@ -32,10 +33,23 @@ func fixedInput() Input {
 		Since: t0, Until: t0.AddDate(0, 0, 20),
 		Platform: "x",
 		Summary: Summary{WatchAccounts: 2, IncludedAccounts: 2, Countries: 1, Posts: 40, Likes: 1200,
-			Reposts: 300, Replies: 50, Quotes: 7, LabelShare: 0.5, Amplifiers: 4, TargetReposts: 100,
+			Reposts: 300, Replies: 50, Quotes: 7, LabelShare: 0.5, Amplifiers: 4, Reposters: 3, TargetReposts: 100,
 			Top01: 0.4, Top1: 0.4, Top5: 0.4, Top10: 0.4, Gini: 0.35, SuspendedShare: 0.4, DeletedShare: 0.3,
 			StatusAsOf: fixedNow, FastAmplifiers10s: 0.5, FastAmplifiers60s: 1, HeavyAmplifiers: 0,
 			CoordinatedAccounts: 2, CoordinatedClusters: 1, CoordinatedShare: 0.7},
+		Groups: []GroupColumn{
+			{Name: "diplomats", Figures: map[string]float64{"watch_accounts": 1, "included_accounts": 1, "countries": 1, "posts": 30,
+				"likes": 1000, "reposts": 250, "replies": 40, "label_share": 1, "amplifiers": 4, "reposters": 3, "target_reposts": 90,
+				"top_share.1": 0.4, "gini": 0.3, "suspended_repost_share": 0.4}},
+			{Name: "state_media", Figures: map[string]float64{"watch_accounts": 1, "included_accounts": 1, "countries": 1, "posts": 10,
+				"likes": 200, "reposts": 50, "replies": 10, "label_share": 0, "amplifiers": 2, "reposters": 1, "target_reposts": 10,
+				"top_share.1": 1, "gini": 0, "suspended_repost_share": 0}},
+		},
+		Replication: []amplify.ReplicationRow{
+			{Group: "diplomats", Metric: "accounts", Published: "189", Reference: 189, Value: 1, Found: true, Definition: "watchlist accounts of the group"},
+			{Group: "diplomats", Metric: "labelled", Published: "14 %", Reference: 0.14, Value: 1, Share: true, Found: true, Definition: "latest label <government>"},
+			{Group: "media_personalities", Metric: "accounts", Published: "12", Reference: 12, Definition: "watchlist accounts of the group"},
+		},
 		Methods: Methods{
 			Params:     []Param{{"window", "60s", "maximum seconds between co-actions"}, {"min_weight", "2", "minimum distinct objects per edge"}},
 			Sources:    []Source{{Source: "tweets.jsonl", Format: "twarc2", Posts: 140, Accounts: 6}},

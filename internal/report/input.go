@@ -1,6 +1,10 @@
 package report
 
-import "time"
+import (
+	"time"
+
+	"github.com/echotrace/echotrace/internal/analysis/amplify"
+)
 
 // Input is everything a report shows. Build it with FromResults (from the stored findings and
 // coordination results) or directly in tests. Shares are fractions in [0, 1]; times are UTC.
@@ -37,10 +41,22 @@ type Input struct {
 
 	// Amplifiers are the top amplifiers, most reposts first.
 	Amplifiers []Amplifier
+	// Groups are the actor groups' headline figures, side by side with the total (Summary).
+	Groups []GroupColumn
+	// Replication is the reference study's published figures beside this study's (report
+	// --compare), nil when not asked for.
+	Replication []amplify.ReplicationRow
 	// Clusters are the coordinated clusters, most suspicious first.
 	Clusters []Cluster
 	// Edges is the coordination network between cluster members.
 	Edges []Edge
+}
+
+// GroupColumn is one actor group's headline figures (amplify.GroupFindings), keyed as in
+// findings --json.
+type GroupColumn struct {
+	Name    string
+	Figures map[string]float64
 }
 
 // Summary holds the headline numbers (DESIGN §4).
@@ -55,8 +71,9 @@ type Summary struct {
 	Quotes              int64
 	LabelShare          float64
 	Amplifiers          int64
+	Reposters           int64 // amplifiers with ≥ 1 target repost: n of the concentration figures
 	TargetReposts       int64
-	Top01, Top1         float64 // share of target reposts by the top 0.1 % / 1 % of amplifiers
+	Top01, Top1         float64 // share of target reposts by the top 0.1 % / 1 % of reposting accounts
 	Top5, Top10         float64
 	Gini                float64
 	SuspendedShare      float64 // share of target reposts by accounts suspended as of StatusAsOf

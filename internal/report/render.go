@@ -96,6 +96,96 @@ type view struct {
 	MaxMembers  int
 	NetNodes    int
 	NetClusters int
+	GroupNames  []string
+	GroupRows   []groupRow
+	Replication []replicationRow
+}
+
+// groupRow is one measure of the per-group table: the total and each actor group's value.
+type groupRow struct {
+	Label  string
+	Total  string
+	Values []string
+}
+
+// replicationRow is one row of the replication table, formatted.
+type replicationRow struct {
+	Group, Metric, Published, Value, Definition string
+}
+
+// groupMeasures are the rows of the per-group table: key in the group figures, label, the
+// total from the summary, and how to format.
+var groupMeasures = []struct {
+	key, label string
+	total      func(Summary) float64
+	kind       byte // 'n' count, '%' share, 'g' Gini
+}{
+	{"watch_accounts", "Watch accounts", func(s Summary) float64 { return float64(s.WatchAccounts) }, 'n'},
+	{"included_accounts", "Accounts with posts", func(s Summary) float64 { return float64(s.IncludedAccounts) }, 'n'},
+	{"countries", "Countries", func(s Summary) float64 { return float64(s.Countries) }, 'n'},
+	{"posts", "Posts", func(s Summary) float64 { return float64(s.Posts) }, 'n'},
+	{"likes", "Likes", func(s Summary) float64 { return float64(s.Likes) }, 'n'},
+	{"reposts", "Reposts (public counts)", func(s Summary) float64 { return float64(s.Reposts) }, 'n'},
+	{"replies", "Replies (public counts)", func(s Summary) float64 { return float64(s.Replies) }, 'n'},
+	{"label_share", "Labelled accounts", func(s Summary) float64 { return s.LabelShare }, '%'},
+	{"amplifiers", "Amplifiers", func(s Summary) float64 { return float64(s.Amplifiers) }, 'n'},
+	{"reposters", "Reposting amplifiers", func(s Summary) float64 { return float64(s.Reposters) }, 'n'},
+	{"target_reposts", "Reposts by amplifiers (events)", func(s Summary) float64 { return float64(s.TargetReposts) }, 'n'},
+	{"top_share.1", "Reposts by the top 1 % of reposting accounts", func(s Summary) float64 { return s.Top1 }, '%'},
+	{"gini", "Gini coefficient", func(s Summary) float64 { return s.Gini }, 'g'},
+	{"suspended_repost_share", "Reposts by suspended accounts", func(s Summary) float64 { return s.SuspendedShare }, '%'},
+}
+
+func measureText(v float64, kind byte) string {
+	switch kind {
+	case '%':
+		return pctText(v)
+	case 'g':
+		return fmt.Sprintf("%.3f", v)
+	}
+	return amplify.GroupDigits(int64(v))
+}
+
+// groupTable lays out the per-group table (nil without groups).
+func groupTable(in Input) ([]string, []groupRow) {
+	if len(in.Groups) == 0 {
+		return nil, nil
+	}
+	var names []string
+	for _, g := range in.Groups {
+		names = append(names, g.Name)
+	}
+	var rows []groupRow
+	for _, m := range groupMeasures {
+		r := groupRow{Label: m.label, Total: measureText(m.total(in.Summary), m.kind)}
+		for _, g := range in.Groups {
+			v, ok := g.Figures[m.key]
+			if !ok {
+				r.Values = append(r.Values, "–")
+				continue
+			}
+			r.Values = append(r.Values, measureText(v, m.kind))
+		}
+		rows = append(rows, r)
+	}
+	return names, rows
+}
+
+// replicationTable formats the replication rows.
+func replicationTable(in Input) []replicationRow {
+	var out []replicationRow
+	for _, r := range in.Replication {
+		v := "no such group in this study"
+		if r.Found {
+			kind := byte('n')
+			if r.Share {
+				kind = '%'
+			}
+			v = measureText(r.Value, kind)
+		}
+		out = append(out, replicationRow{Group: strings.ReplaceAll(r.Group, "_", " "), Metric: r.Metric, Published: r.Published, Value: v, Definition: r.Definition})
+	}
+	return out
 }
 
 type definition struct{ Term, Meaning string }
@@ -115,6 +205,8 @@ func Render(w io.Writer, in Input, opt Options) error {
 	in = Pseudonymise(in, pseudonym.New(opt.Key, opt.Reveal))
 	v := view{In: in, Generated: opt.Now, Pseudonymed: !opt.Reveal, MaxMembers: opt.MaxMembers,
 		Sentences: sentences(in), Definitions: definitions, Charts: map[string]chart{}}
+	v.GroupNames, v.GroupRows = groupTable(in)
+	v.Replication = replicationTable(in)
 	v.Charts["lorenz"] = lorenzChart(in.Lorenz, in.Summary.Gini)
 	weekly := in.Weekly
 	if len(weekly) > opt.MaxWeekly {
@@ -317,12 +409,27 @@ func sentences(in Input) []string {
 		if !s.StatusAsOf.IsZero() {
 			asOf = " as of " + dateText(s.StatusAsOf)
 		}
-		out = append(out, fmt.Sprintf("%s of these accounts carried a platform government or state-affiliated media label%s.",
-			capitalise(pctText(s.LabelShare)), asOf))
+		var per []string
+		for _, g := range in.Groups {
+			if n := g.Figures["included_accounts"]; n > 0 {
+				per = append(per, fmt.Sprintf("%s %s of %s", strings.ReplaceAll(g.Name, "_", " "), pctText(g.Figures["label_share"]), amplify.GroupDigits(int64(n))))
+			}
+		}
+		if len(per) > 0 {
+			out = append(out, fmt.Sprintf("%s of these accounts carried a platform government or state-affiliated media label%s: %s.",
+				capitalise(pctText(s.LabelShare)), asOf, strings.Join(per, ", ")))
+		} else {
+			out = append(out, fmt.Sprintf("%s of these accounts carried a platform government or state-affiliated media label%s.",
+				capitalise(pctText(s.LabelShare)), asOf))
+		}
 	}
 	if s.Amplifiers > 0 && s.TargetReposts > 0 {
-		out = append(out, fmt.Sprintf("%s accounts outside the watchlist reposted them %s times. The most active 1 %% of these amplifiers made %s of all those reposts (the top 0.1 %%: %s; the top 10 %%: %s; Gini coefficient %.2f).",
-			amplify.GroupDigits(s.Amplifiers), amplify.GroupDigits(s.TargetReposts), pctText(s.Top1), pctText(s.Top01), pctText(s.Top10), s.Gini))
+		who := amplify.GroupDigits(s.Amplifiers) + " accounts outside the watchlist"
+		if s.Reposters > 0 {
+			who += " engaged with them; " + amplify.GroupDigits(s.Reposters) + " of them"
+		}
+		out = append(out, fmt.Sprintf("%s reposted them %s times. The most active 1 %% of the accounts that reposted made %s of all those reposts (the top 0.1 %%: %s; the top 10 %%: %s; Gini coefficient %.2f).",
+			who, amplify.GroupDigits(s.TargetReposts), pctText(s.Top1), pctText(s.Top01), pctText(s.Top10), s.Gini))
 	}
 	if s.TargetReposts > 0 {
 		asOf := ""

@@ -68,7 +68,7 @@ func FromResults(f amplify.Findings, c coord.Result, s Study) Input {
 	}
 	sum := Summary{WatchAccounts: f.WatchAccounts, IncludedAccounts: f.IncludedAccounts, Countries: f.Countries,
 		Posts: f.Posts, Likes: f.Likes, Reposts: f.Reposts, Replies: f.Replies, Quotes: f.Quotes,
-		LabelShare: f.LabelShare, Amplifiers: int64(f.Amplifiers), TargetReposts: f.TargetReposts,
+		LabelShare: f.LabelShare, Amplifiers: int64(f.Amplifiers), Reposters: int64(f.Reposters), TargetReposts: f.TargetReposts,
 		Top01: f.TopShare["0.1"], Top1: f.TopShare["1"], Top5: f.TopShare["5"], Top10: f.TopShare["10"],
 		Gini: f.Gini, SuspendedShare: f.SuspendedRepostShare, DeletedShare: f.DeletedRepostShare,
 		FastAmplifiers10s: f.FastAmplifiers10s, FastAmplifiers60s: f.FastAmplifiers60s,
@@ -81,6 +81,9 @@ func FromResults(f amplify.Findings, c coord.Result, s Study) Input {
 		sum.StatusAsOf = time.Unix(f.StatusAsOf, 0).UTC()
 	}
 	in.Summary = sum
+	for _, g := range f.ActorGroups {
+		in.Groups = append(in.Groups, GroupColumn{Name: g.Name, Figures: g.Figures})
+	}
 
 	in.Methods = Methods{Params: params(f, c), Sources: s.Sources, FindingsAt: s.FindingsAt, CoordAt: s.CoordAt, Calibration: calibration(c)}
 	if len(f.TopAmplifiers) > 0 {
@@ -315,6 +318,9 @@ type LoadOptions struct {
 	Title       string
 	Name        string // study name shown in the report
 	MaxClusters int    // clusters whose members and examples are read (default 200)
+	// Compare names a reference study (amplify.ReferenceNames) whose published figures the
+	// report sets beside this study's; "" for none.
+	Compare string
 }
 
 // Load reads the stored findings and coordination result and the profiles, statuses, posts
@@ -486,7 +492,13 @@ func Load(ctx context.Context, q store.Querier, docs store.ResultStore, opt Load
 		s.Sources = append(s.Sources, Source{Source: displaySource(imp.Source), Format: imp.Format, Posts: imp.Stored.Posts,
 			Accounts: imp.Stored.Accounts, Rejected: imp.Rejected})
 	}
-	return FromResults(f, c, s), nil
+	in := FromResults(f, c, s)
+	if opt.Compare != "" {
+		if in.Replication, err = amplify.Replication(opt.Compare, f); err != nil {
+			return Input{}, err
+		}
+	}
+	return in, nil
 }
 
 // each runs a query whose columns are all text and calls fn per row.
