@@ -1,9 +1,6 @@
 package amplify
 
-import (
-	"strings"
-	"time"
-)
+import "time"
 
 // Metric is one headline figure: its findings --json key, a label for people, its value and
 // whether it is a share (printed as a percentage).
@@ -36,16 +33,16 @@ func (f Findings) Headline() []Metric {
 	}
 	// Who the concentration is over (docs/metrics.md): the reposting accounts by default, as in
 	// the reference study.
-	over := "reposting accounts"
+	over, per := "reposting accounts", "reposting account"
 	if f.ConcentrationBase == BaseAmplifiers {
-		over = "amplifiers (non-reposters as zeros)"
+		over, per = "amplifiers (non-reposters as zeros)", "amplifier"
 	}
 	for _, k := range TopShareKeys {
 		m = append(m, Metric{Key: "top_share." + k.Key, Label: "Reposts from the top " + k.Key + " % of " + over,
 			Value: f.TopShare[k.Key], Share: true})
 	}
 	m = append(m,
-		Metric{Key: "gini", Label: "Gini coefficient of reposts per " + strings.TrimSuffix(strings.SplitN(over, " (", 2)[0], "s"), Value: f.Gini},
+		Metric{Key: "gini", Label: "Gini coefficient of reposts per " + per, Value: f.Gini},
 		Metric{Key: "status_as_of", Label: "Account status as of", Value: float64(f.StatusAsOf), Date: true},
 		Metric{Key: "suspended_repost_share", Label: "Reposts from suspended accounts", Value: f.SuspendedRepostShare, Share: true},
 		Metric{Key: "deleted_repost_share", Label: "Reposts from deleted accounts", Value: f.DeletedRepostShare, Share: true},

@@ -2,7 +2,8 @@ package amplify
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 )
 
 // ReplicationRow sets one published figure of a reference study beside this study's, with the
@@ -48,14 +49,7 @@ var references = map[string][]published{
 }
 
 // ReferenceNames lists the presets that Replication knows.
-func ReferenceNames() []string {
-	var out []string
-	for k := range references {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
+func ReferenceNames() []string { return slices.Sorted(maps.Keys(references)) }
 
 // Replication returns the reference study's published figures beside f's, metric by metric.
 // A figure of a group is read from f.ActorGroups (a group the study lacks gives Found false).

@@ -3,6 +3,7 @@ package amplify
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"math"
 	"os"
 	"strconv"
@@ -83,7 +84,7 @@ func TestSimulatedWorld(t *testing.T) {
 				if got == nil {
 					t.Fatalf("no actor group %q in %v", tc.group, whole.ActorGroups)
 				}
-				got = flatten(got)
+				got = maps.Clone(got) // keys already as asMap gives them ("top_share.1")
 				got["fast_amplifier_base"] = got["heavy_amplifiers"]
 			} else {
 				p := base
@@ -118,15 +119,6 @@ func TestSimulatedWorld(t *testing.T) {
 	if scale >= 1 {
 		seedChecks(t, groups)
 	}
-}
-
-// flatten copies group figures ("top_share.1" keys, as asMap gives them).
-func flatten(m map[string]float64) map[string]float64 {
-	out := make(map[string]float64, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }
 
 // seedChecks compares the per-group findings of a scale-1 world with the reference study's
