@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -163,32 +164,47 @@ func Compute(in Input, p Params) (Findings, error) {
 	if err := in.Validate(); err != nil {
 		return Findings{}, fmt.Errorf("amplify: invalid input: %w", err)
 	}
-	f, err := compute(in, p)
-	if err != nil {
-		return f, err
-	}
 	groups := p.ActorGroups
 	if groups == nil {
 		groups = DefaultActorGroups
 	}
-	for _, g := range groups {
+	// The total and every group are independent computations over the same read-only input:
+	// they run concurrently.
+	type result struct {
+		f     Findings
+		types []string
+		err   error
+	}
+	res := make([]result, len(groups)+1)
+	var wg sync.WaitGroup
+	for i, g := range groups {
 		q := p
 		q.Filter.ActorTypes = intersectFold(p.Filter.ActorTypes, g.ActorTypes)
 		if len(q.Filter.ActorTypes) == 0 {
 			continue // the run's filter leaves none of the group's types
 		}
-		gf, err := compute(in, q)
-		if err != nil {
-			return f, fmt.Errorf("actor group %s: %w", g.Name, err)
+		res[i+1].types = q.Filter.ActorTypes
+		wg.Go(func() { res[i+1].f, res[i+1].err = compute(in, q) })
+	}
+	res[0].f, res[0].err = compute(in, p)
+	wg.Wait()
+	f := res[0].f
+	if res[0].err != nil {
+		return f, res[0].err
+	}
+	for i, g := range groups {
+		r := res[i+1]
+		if r.err != nil {
+			return f, fmt.Errorf("actor group %s: %w", g.Name, r.err)
 		}
-		if gf.WatchAccounts == 0 {
-			continue // the study watches no account of the group
+		if r.types == nil || r.f.WatchAccounts == 0 {
+			continue // filtered out, or the study watches no account of the group
 		}
 		figs := map[string]float64{}
-		for _, m := range gf.Headline() {
+		for _, m := range r.f.Headline() {
 			figs[m.Key] = m.Value
 		}
-		f.ActorGroups = append(f.ActorGroups, GroupFindings{Name: g.Name, ActorTypes: q.Filter.ActorTypes, Figures: figs})
+		f.ActorGroups = append(f.ActorGroups, GroupFindings{Name: g.Name, ActorTypes: r.types, Figures: figs})
 	}
 	return f, nil
 }
