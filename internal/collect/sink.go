@@ -109,7 +109,7 @@ func (s *Sink) Lines(ctx context.Context, c ingest.Connector, source string, lin
 	if extra != nil {
 		extra(&b)
 	}
-	app, err := s.Store.Appender(ctx, store.ImportRun{Source: source, Format: c.Name(), Started: s.now()})
+	app, err := s.Store.Appender(ctx, store.ImportRun{Source: source, Format: c.Name(), Started: s.now(), Incremental: true})
 	if err != nil {
 		return store.ImportSummary{}, err
 	}

@@ -67,7 +67,7 @@ func StatusRun(ctx context.Context, sink *Sink, key string, targets []StatusTarg
 		if err != nil {
 			return stored, err
 		}
-		app, err := sink.Store.Appender(ctx, store.ImportRun{Source: "collect status " + key, Format: "status", Started: sink.now()})
+		app, err := sink.Store.Appender(ctx, store.ImportRun{Source: "collect status " + key, Format: "status", Started: sink.now(), Incremental: true})
 		if err != nil {
 			return stored, err
 		}

@@ -41,6 +41,9 @@ type ImportRun struct {
 	Format      string // connector name
 	Fingerprint string // content fingerprint (size+mtime+hash of head and tail); empty: never skip
 	Started     time.Time
+	// Incremental marks one of many small commits (a collection page): it does not recount the
+	// study for `stats`, which then counts the views until the next import recounts them.
+	Incremental bool
 }
 
 // Appender ingests batches inside one transaction. Append may be called many times; Commit

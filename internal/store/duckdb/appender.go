@@ -275,9 +275,12 @@ func (a *appender) merge(ctx context.Context) (stored event.Counts, err error) {
 		a.db.opt.Now().UTC(), jsonText(a.read), jsonText(stored), jsonText(dup), a.read.Rejects, a.id); err != nil {
 		return stored, err
 	}
-	// The counts that `stats` reads, as of this import, committed with it.
-	if err := refreshStats(ctx, a.conn, a.conn.ExecContext, stored.Total()); err != nil {
-		return stored, fmt.Errorf("stats: %w", err)
+	// The counts that `stats` reads, as of this import, committed with it (not for each page
+	// of a collection: the cache is then stale and `stats` counts the views).
+	if !a.run.Incremental {
+		if err := refreshStats(ctx, a.conn, a.conn.ExecContext); err != nil {
+			return stored, fmt.Errorf("stats: %w", err)
+		}
 	}
 	if beforeCommit != nil {
 		beforeCommit()

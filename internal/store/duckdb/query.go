@@ -275,40 +275,12 @@ func countStats(ctx context.Context, q querier) (store.Stats, error) {
 	return st, rows.Err()
 }
 
-// statsRecountAbove is the study size (accounts + posts + engagements + shares) above which a
-// small import skips the recount (a variable for tests).
-var statsRecountAbove int64 = 5_000_000
-
-// statsRecountRatio: an import recounts when it stored at least 1/statsRecountRatio of the study.
-var statsRecountRatio int64 = 100
-
 // refreshStats recounts the views into core.stats inside an import's commit transaction
 // (after the import is marked committed), keyed by the latest committed import id as the
-// transaction sees it (commits are serialised, so that is the state being committed).
-//
-// A recount costs a scan of the study (0.5 s at scale 1). An import that stored fewer rows
-// than 1 % of a study of more than 5 M rows — a `collect` page, a small file added to a large
-// study — does not pay it: the cache is then stale and `stats` counts the views until the
-// next larger import.
-func refreshStats(ctx context.Context, conn querier, exec func(ctx context.Context, query string, args ...any) (sql.Result, error), stored int64) error {
-	var total sql.NullInt64
-	rows, err := conn.QueryContext(ctx, `SELECT CAST(json_extract(body, '$.accounts') AS BIGINT) + CAST(json_extract(body, '$.posts') AS BIGINT)
-		+ CAST(json_extract(body, '$.engagements') AS BIGINT) + CAST(json_extract(body, '$.shares') AS BIGINT) FROM core.stats`)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		if err := rows.Scan(&total); err != nil {
-			rows.Close()
-			return err
-		}
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return err
-	}
-	if total.Valid && total.Int64 > statsRecountAbove && stored*statsRecountRatio < total.Int64 {
-		return nil
-	}
+// transaction sees it (commits are serialised, so that is the state being committed). A
+// recount costs a scan of the study (0.5 s at scale 1); collection pages skip it
+// (store.ImportRun.Incremental).
+func refreshStats(ctx context.Context, conn querier, exec func(ctx context.Context, query string, args ...any) (sql.Result, error)) error {
 	st, err := countStats(ctx, conn)
 	if err != nil {
 		return err
