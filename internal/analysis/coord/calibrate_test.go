@@ -206,8 +206,28 @@ func TestSoleHitEqualsRelocatedHit(t *testing.T) {
 		ref := rng.Int64N(50)
 		for i, x := range grp {
 			want := relocatedHit(grp, x.a, ref, vs, window, nil)
-			if got := soleHit(grp, i, cnt[x.a] > 1, ref, vs, window, ivs); got != want {
+			if got := soleHit(grp, i, cnt[x.a] > 1, ref, vs, nil, window, ivs); got != want {
 				t.Fatalf("trial %d, action %d: soleHit %v, relocatedHit %v (group %v, window %d)", trial, i, got, want, grp, window)
+			}
+		}
+		// Above nearSample values, an account acting once on the object is represented by its
+		// quantiles, whichever of the two ways soleHit counts them.
+		big := make([]int64, nearSample+1+rng.IntN(3000))
+		for i := range big {
+			big[i] = rng.Int64N(800) - 100
+		}
+		slices.Sort(big)
+		qs := make([]int64, nearSample)
+		for i := range qs {
+			qs[i] = big[(2*i+1)*len(big)/(2*nearSample)]
+		}
+		for i, x := range grp {
+			want := relocatedHit(grp, x.a, ref, qs, window, nil)
+			if cnt[x.a] > 1 {
+				want = relocatedHit(grp, x.a, ref, big, window, nil)
+			}
+			if got := soleHit(grp, i, cnt[x.a] > 1, ref, big, qs, window, ivs); got != want {
+				t.Fatalf("trial %d, action %d, %d values: soleHit %v, want %v (group %v, window %d)", trial, i, len(big), got, want, grp, window)
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package coord
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"sort"
@@ -37,6 +38,9 @@ func CooRTweetGroups(in *Input, s Signal, window time.Duration, minParticipation
 	w := int64(window / in.unit())
 	r, err := prepareSignal(in, a, p, w)
 	if err != nil {
+		return nil, err
+	}
+	if err := in.NameObjects(context.Background(), nil); err != nil {
 		return nil, err
 	}
 	var rows []PairRow

@@ -261,7 +261,9 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 	var scored atomic.Int64
 	nPairs := int64(len(pairKeys))
 	p.report("pair scores", 0, nPairs)
-	parallel(p.Workers, len(pairKeys), func(i int) {
+	order := heavyFirst(pairKeys, runs)
+	parallel(p.Workers, len(pairKeys), func(k int) {
+		i := int(order[k])
 		a, b := splitKey(pairKeys[i])
 		for _, r := range runs {
 			pairLambda[i] += r.null.expected(a, b)
@@ -485,7 +487,9 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 		}
 	}
 	edges = final
-	gatherEvidence(&in, runs, edges, window, p.EvidenceCap)
+	if err := gatherEvidence(ctx, &in, runs, edges, window, p.EvidenceCap); err != nil {
+		return Result{}, err
+	}
 	sort.Slice(edges, func(i, j int) bool {
 		if edges[i].Source != edges[j].Source {
 			return edges[i].Source < edges[j].Source
@@ -713,10 +717,14 @@ func tfidfWeights(in *Input, runs []*signalRun, edges []Edge) {
 
 // gatherEvidence sweeps the objects again and, for the kept edges only, records per co-acted
 // object the closest pair of actions (the co-action gap) and up to evidenceCap examples.
-func gatherEvidence(in *Input, runs []*signalRun, edges []Edge, window int64, evidenceCap int) {
+func gatherEvidence(ctx context.Context, in *Input, runs []*signalRun, edges []Edge, window int64, evidenceCap int) error {
 	if len(edges) == 0 {
-		return
+		return nil
 	}
+	// The examples' objects, named once all are known (see Objects.ID).
+	type unnamed struct{ edge, ev int }
+	var later []unnamed
+	var laterObj []int32
 	idx := make(map[uint64]int, len(edges))
 	for i := range edges {
 		idx[edges[i].key] = i
@@ -759,6 +767,10 @@ func gatherEvidence(in *Input, runs []*signalRun, edges []Edge, window int64, ev
 					if src.a != e.s {
 						src, dst = dst, src
 					}
+					if in.Objects.ID[o] == "" {
+						later = append(later, unnamed{ei, len(e.Evidence)})
+						laterObj = append(laterObj, int32(o))
+					}
 					e.Evidence = append(e.Evidence, CoAction{
 						Signal: r.acts.Signal, Object: in.Objects.ID[o],
 						SourcePost: contentID(in, src.c), TargetPost: contentID(in, dst.c),
@@ -767,6 +779,14 @@ func gatherEvidence(in *Input, runs []*signalRun, edges []Edge, window int64, ev
 					})
 				}
 			}
+		}
+	}
+	if len(later) > 0 {
+		if err := in.NameObjects(ctx, laterObj); err != nil {
+			return err
+		}
+		for i, u := range later {
+			edges[u.edge].Evidence[u.ev].Object = in.Objects.ID[laterObj[i]]
 		}
 	}
 	for i := range edges {
@@ -778,6 +798,7 @@ func gatherEvidence(in *Input, runs []*signalRun, edges []Edge, window int64, ev
 			return strings.Compare(x.Object, y.Object)
 		})
 	}
+	return nil
 }
 
 func contentID(in *Input, c int32) string {
@@ -805,6 +826,37 @@ func median(xs []float64) float64 {
 }
 
 // parallel calls f(i) for i in [0, n) on workers goroutines (GOMAXPROCS when ≤ 0).
+// heavyFirst returns the indexes of the pair keys ordered by the pair's more active account
+// (then the other): λ's cost is the search of the less active account's latencies in the more
+// active one's, so pairs sharing that account are scored one after another while its latencies
+// are in the cache (the pairs are in key order otherwise, which shares the smaller index).
+func heavyFirst(keys []uint64, runs []*signalRun) []uint64 {
+	var acts []int
+	for _, r := range runs {
+		for c := range r.null {
+			off := r.null[c].off
+			if len(acts) < len(off)-1 {
+				acts = slices.Grow(acts, len(off)-1-len(acts))[:len(off)-1]
+			}
+			for a := 0; a+1 < len(off); a++ {
+				acts[a] += off[a+1] - off[a]
+			}
+		}
+	}
+	heavy := make([]uint64, len(keys))
+	order := make([]uint64, len(keys))
+	for i, k := range keys {
+		a, b := splitKey(k)
+		if int(b) < len(acts) && (int(a) >= len(acts) || acts[b] > acts[a]) {
+			a, b = b, a
+		}
+		heavy[i] = uint64(uint32(a))<<32 | uint64(uint32(b))
+		order[i] = uint64(i)
+	}
+	radix.SortKV(heavy, order, make([]uint64, len(keys)), make([]uint64, len(keys)))
+	return order
+}
+
 func parallel(workers, n int, f func(i int)) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)

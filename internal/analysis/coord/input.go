@@ -1,6 +1,7 @@
 package coord
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"time"
@@ -73,10 +74,50 @@ func (a *Accounts) Len() int { return len(a.ID) }
 
 // Objects is the object table shared by all signals: a post id, a URL, a normalised text …
 type Objects struct {
+	// ID is the object's name. Load leaves the co-text objects unnamed ("") — millions of
+	// normalised texts, most of them posted once — and names those that the results show
+	// (NameObjects); an Input built with a Builder names every object.
 	ID     []string
 	Author []int32 // account index of the object's author (a reposted post's author); -1 unknown
 	// Created is the object's creation time in Time ticks (0 unknown); nil when none is known.
 	Created []int64
+	// name returns the names of unnamed objects (set by Load).
+	name func(ctx context.Context, objs []int32) ([]string, error)
+}
+
+// NameObjects fills in the names of the unnamed objects among objs (nil: all of them).
+func (in *Input) NameObjects(ctx context.Context, objs []int32) error {
+	if in.Objects.name == nil {
+		return nil
+	}
+	var need []int32
+	add := func(o int32) {
+		if in.Objects.ID[o] == "" {
+			need = append(need, o)
+		}
+	}
+	if objs == nil {
+		for o := range in.Objects.ID {
+			add(int32(o))
+		}
+	} else {
+		for _, o := range objs {
+			add(o)
+		}
+	}
+	slices.Sort(need)
+	need = slices.Compact(need)
+	if len(need) == 0 {
+		return nil
+	}
+	names, err := in.Objects.name(ctx, need)
+	if err != nil {
+		return err
+	}
+	for i, o := range need {
+		in.Objects.ID[o] = names[i]
+	}
+	return nil
 }
 
 // Contents is the table of the acting posts (CooRTweet's content_id, QUT's message_id).
@@ -163,6 +204,7 @@ type Builder struct {
 	objects  map[string]int32
 	contents map[string]int32
 	signals  map[Signal]int
+	hashed   map[uint64]int32 // unnamed objects by key (see HashedObject)
 }
 
 // NewBuilder returns an empty Builder.
@@ -254,6 +296,25 @@ func (b *Builder) Object(id string, author int32) int32 {
 	b.objects[id] = i
 	b.in.Objects.ID = append(b.in.Objects.ID, id)
 	b.in.Objects.Author = append(b.in.Objects.Author, author)
+	if b.in.Objects.Created != nil {
+		b.in.Objects.Created = append(b.in.Objects.Created, 0)
+	}
+	return i
+}
+
+// HashedObject returns the index of the unnamed object with key k (a hash of its name: see
+// Objects.ID), adding it if new. Its keys are a namespace of their own.
+func (b *Builder) HashedObject(k uint64) int32 {
+	if i, ok := b.hashed[k]; ok {
+		return i
+	}
+	if b.hashed == nil {
+		b.hashed = map[uint64]int32{}
+	}
+	i := int32(len(b.in.Objects.ID))
+	b.hashed[k] = i
+	b.in.Objects.ID = append(b.in.Objects.ID, "")
+	b.in.Objects.Author = append(b.in.Objects.Author, -1)
 	if b.in.Objects.Created != nil {
 		b.in.Objects.Created = append(b.in.Objects.Created, 0)
 	}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"hash/fnv"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -214,6 +216,11 @@ ORDER BY platform, object_id, "at", account_id, content_id`, func(r *sql.Rows, x
 	// co-phrase is computed only when asked for: on the scale-1 simulated world it costs about
 	// 15 s (n-grams of 2 M texts), half of the analysis budget.
 	wantPhrase := want[CoPhrase]
+	// Plain co-text keys each text by a hash of its normalised form and keeps no text: most
+	// texts are posted once, and their names cost more memory than the rest of the input
+	// (names are read back for the objects the results show: nameTexts). Near-duplicate
+	// grouping and co-phrase need the texts themselves.
+	hashTexts := !p.NearDuplicates && !wantPhrase
 	if all || want[CoText] || wantPhrase {
 		go func() {
 			defer close(textsOK)
@@ -253,7 +260,11 @@ ORDER BY platform, id`, func(r *sql.Rows) error {
 				lastPl = x.pl
 				buf = text.AppendNormalize(append(buf[:0], textPrefix...), raw)
 				if len(buf) > len(textPrefix) {
-					x.norm = string(buf)
+					if hashTexts {
+						x.key = textKey(buf)
+					} else {
+						x.norm = string(buf)
+					}
 					if n := texts.len(); n > 0 && !postLess(texts.at(n-1), &x) {
 						textsSorted = false
 					}
@@ -357,6 +368,7 @@ QUALIFY row_number() OVER (PARTITION BY platform, account_id ORDER BY observed_a
 		return Input{}, textErr
 	}
 	textBase := int32(-1) // the content index of texts.at(0), when the texts' contents are in order
+	var nameTextsLater func(*Input)
 	if all || want[CoText] {
 		if p.NearDuplicates {
 			norms := make([]string, texts.len())
@@ -371,16 +383,39 @@ QUALIFY row_number() OVER (PARTITION BY platform, account_id ORDER BY observed_a
 		// A post has one content, shared by the signals (text, phrase, link, hashtag). The
 		// texts are distinct posts: when they come sorted, their contents are added in order
 		// without a map, and the other signals find them by position or by a merge.
+		// Unnamed text objects (hashTexts) are added in a row: one index range, named later
+		// from the first post of each (its platform and content).
+		textObj0 := int32(b.NumObjects())
+		var firstContent []int32
+		var firstPl []string
+		object := func(x *textRow, c int32) int32 {
+			if !hashTexts {
+				return b.Object(x.norm, -1)
+			}
+			o := b.HashedObject(x.key)
+			if int(o-textObj0) == len(firstContent) {
+				firstContent = append(firstContent, c)
+				firstPl = append(firstPl, x.pl)
+			}
+			return o
+		}
 		if textsSorted {
 			textBase = b.NumContents()
 			for i := range texts.len() {
 				x := texts.at(i)
-				b.Add(CoText, acc(x.pl, x.id), b.Object(x.norm, -1), b.NewContent(x.post), x.t)
+				c := b.NewContent(x.post)
+				b.Add(CoText, acc(x.pl, x.id), object(x, c), c, x.t)
 			}
 		} else {
 			for i := range texts.len() {
 				x := texts.at(i)
-				b.Add(CoText, acc(x.pl, x.id), b.Object(x.norm, -1), b.Content(key(x.pl, x.post)), x.t)
+				c := b.Content(key(x.pl, x.post))
+				b.Add(CoText, acc(x.pl, x.id), object(x, c), c, x.t)
+			}
+		}
+		if hashTexts {
+			nameTextsLater = func(in *Input) {
+				in.Objects.name = nameTexts(q, in.Contents.ID, textObj0, firstContent, firstPl)
 			}
 		}
 	}
@@ -554,8 +589,81 @@ WHERE e.kind IN (`+strings.Join(ks, ",")+`) AND e."at" IS NOT NULL AND p.created
 		}
 	}
 	in.StatusAsOf = asOf
+	if nameTextsLater != nil {
+		nameTextsLater(&in)
+	}
 	p.report("read", readRows.Load(), readRows.Load())
 	return in, nil
+}
+
+// textKey is the key of a co-text object: a 64-bit FNV-1a hash of its name ("text:" and the
+// normalised text). Two different texts share a key with probability about n²/2⁶⁵ for n
+// distinct texts (≈ 4·10⁻⁵ for 40 million).
+func textKey(name []byte) uint64 {
+	h := fnv.New64a()
+	h.Write(name)
+	return h.Sum64()
+}
+
+// nameTexts returns the namer of the unnamed co-text objects from obj0 on: object obj0+i is
+// the normalised text of post firstContent[i] of platform firstPl[i], read back from the
+// posts view in batches (bound parameters).
+func nameTexts(q store.Querier, contents []string, obj0 int32, firstContent []int32, firstPl []string) func(context.Context, []int32) ([]string, error) {
+	return func(ctx context.Context, objs []int32) ([]string, error) {
+		type want struct{ pl, post string }
+		ws := make([]want, len(objs))
+		byPl := map[string][]string{}
+		for i, o := range objs {
+			k := int(o - obj0)
+			if k < 0 || k >= len(firstContent) || firstContent[k] < 0 {
+				return nil, fmt.Errorf("coord: object %d has no name", o)
+			}
+			ws[i] = want{firstPl[k], contents[firstContent[k]]}
+			byPl[ws[i].pl] = append(byPl[ws[i].pl], ws[i].post)
+		}
+		texts := map[want]string{}
+		const batch = 500
+		for pl, posts := range byPl {
+			slices.Sort(posts)
+			posts = slices.Compact(posts)
+			for len(posts) > 0 {
+				n := min(batch, len(posts))
+				args := []any{pl}
+				for _, id := range posts[:n] {
+					args = append(args, id)
+				}
+				query := `SELECT id, text FROM posts WHERE platform = ? AND id IN (?` + strings.Repeat(", ?", n-1) + `)`
+				rows, err := q.Query(ctx, query, args...)
+				if err != nil {
+					return nil, fmt.Errorf("coord: naming texts: %w", err)
+				}
+				for rows.Next() {
+					var id string
+					var t sql.NullString
+					if err := rows.Scan(&id, &t); err != nil {
+						rows.Close()
+						return nil, fmt.Errorf("coord: naming texts: %w", err)
+					}
+					texts[want{pl, id}] = t.String
+				}
+				err = rows.Err()
+				rows.Close()
+				if err != nil {
+					return nil, fmt.Errorf("coord: naming texts: %w", err)
+				}
+				posts = posts[n:]
+			}
+		}
+		names := make([]string, len(objs))
+		for i, w := range ws {
+			t, ok := texts[w]
+			if !ok {
+				return nil, fmt.Errorf("coord: naming texts: post %s of %s is no longer in the study", w.post, w.pl)
+			}
+			names[i] = "text:" + text.Normalize(t)
+		}
+		return names, nil
+	}
 }
 
 // chunked is an append-only list stored in fixed-size chunks, so that growing it to millions
@@ -620,6 +728,7 @@ type textRow struct {
 	pl, id, post string // platform, author id, post id
 	t            int64
 	norm         string // "text:" + text.Normalize(text): the co-text object key
+	key          uint64 // instead of norm, its textKey (see hashTexts)
 }
 
 // postLess orders text rows by platform, then post id (Go's string order).

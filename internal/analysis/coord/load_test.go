@@ -1,6 +1,7 @@
 package coord
 
 import (
+	"github.com/echotrace/echotrace/internal/analysis/text"
 	"github.com/echotrace/echotrace/internal/store/storetest"
 	"math/rand/v2"
 	"testing"
@@ -123,6 +124,19 @@ func TestLoadAndAnalyze(t *testing.T) {
 	}
 	if len(got) != 3 {
 		t.Errorf("edges %v", got)
+	}
+	// Co-text objects are loaded unnamed (a hash of the text) and named for the evidence from
+	// the stored post: the name is the normalised text, as before.
+	var textObjects []string
+	for _, e := range res.Edges {
+		for _, ev := range e.Evidence {
+			if ev.Signal == CoText {
+				textObjects = append(textObjects, ev.Object)
+			}
+		}
+	}
+	if want := "text:" + text.Normalize("Stand with the Embassy! https://t.co/xyz"); len(textObjects) != 1 || textObjects[0] != want {
+		t.Errorf("co-text evidence objects %q, want [%q]", textObjects, want)
 	}
 	c := res.Clusters[0]
 	if c.Size != 3 || c.Suspended != 1 || c.Targets[0].Author != "emb" || c.CreatedSpreadDays != 0 || c.FollowersMedian != 7 {
