@@ -20,12 +20,25 @@ var (
 	ErrGiveUp = errors.New("request failed after retries")
 	// ErrNoToken is returned when a platform needs a token and none is in the environment.
 	ErrNoToken = errors.New("no API token in the environment")
+	// ErrNoAccounts is returned by a collector when none of the accounts it was given was found
+	// on the platform, so that nothing could be collected.
+	ErrNoAccounts = errors.New("none of the accounts was found")
 )
+
+// noneFound is the ErrNoAccounts error for the accounts of a platform.
+func noneFound(platform string, accounts []string) error {
+	list := accounts
+	if len(list) > 5 {
+		list = append(list[:5:5], fmt.Sprintf("and %d more", len(accounts)-5))
+	}
+	return fmt.Errorf("%s: %w (%s): check the handles, and whether the accounts were renamed, suspended or deleted",
+		platform, ErrNoAccounts, strings.Join(list, ", "))
+}
 
 // Client is an HTTP client for JSON APIs with retries and rate-limit handling.
 type Client struct {
 	Base       string       // e.g. https://api.x.com; --api-base replaces it
-	HTTP       *http.Client // default: 30 s timeout
+	HTTP       *http.Client // default: 30 s timeout; used through a copy (see checkRedirect)
 	Token      string       // bearer token; never logged
 	UserAgent  string
 	MaxRetries int           // default 6
