@@ -212,6 +212,11 @@ func (c *Client) once(ctx context.Context, u string) (*Response, error) {
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
+		// A *url.Error repeats the URL unredacted (query secrets included): keep its cause.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return nil, &retryAfter{err: fmt.Errorf("GET %s: %w", redact(u), err)}
 	}
 	defer resp.Body.Close()

@@ -57,7 +57,18 @@ func secretForms(s string) []string {
 			}
 		}
 	}
-	slices.SortFunc(forms, func(a, b string) int { return len(b) - len(a) })
+	return longestFirst(forms)
+}
+
+// longestFirst sorts forms longest first (so that a form is replaced before any shorter one
+// it contains) and drops repeats.
+func longestFirst(forms []string) []string {
+	slices.SortFunc(forms, func(a, b string) int {
+		if d := len(b) - len(a); d != 0 {
+			return d
+		}
+		return strings.Compare(a, b)
+	})
 	return slices.Compact(forms)
 }
 
@@ -72,8 +83,7 @@ func (c *Client) scrubber() *strings.Replacer {
 	for _, s := range append([]string{c.Token}, c.Secrets...) {
 		forms = append(forms, secretForms(s)...)
 	}
-	slices.SortFunc(forms, func(a, b string) int { return len(b) - len(a) })
-	forms = slices.Compact(forms)
+	forms = longestFirst(forms)
 	if len(forms) == 0 {
 		c.rep, c.repKey = nil, key
 		return nil

@@ -281,3 +281,29 @@ func TestClientDropsTokenOnRedirectToAnotherHost(t *testing.T) {
 		})
 	}
 }
+
+// TestClientTransportErrorRedactsQuery: a connection dropped mid-request gives Go's
+// *url.Error, which repeats the URL as requested; a credential in its query (token=, key=)
+// does not reach the error or the retry logs.
+func TestClientTransportErrorRedactsQuery(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+	}))
+	defer srv.Close()
+	c, logs := tokenClient(srv.URL)
+	_, err := c.Get(context.Background(), "/drop", url.Values{"key": {"query-secret-1234"}, "q": {"x"}})
+	if err == nil {
+		t.Fatal("want an error from a dropped connection")
+	}
+	for what, s := range map[string]string{"error": err.Error(), "logs": logs.String()} {
+		if strings.Contains(s, "query-secret-1234") {
+			t.Errorf("%s holds the query secret: %s", what, s)
+		}
+	}
+	if !strings.Contains(err.Error(), "key=REDACTED") {
+		t.Errorf("error %q: want the URL with key=REDACTED", err)
+	}
+}
