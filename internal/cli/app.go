@@ -156,12 +156,13 @@ func (a *App) PrintJSON(v any) error {
 	return enc.Encode(v)
 }
 
-// Logf writes a human-readable line to Err unless --json is set.
+// Logf writes a human-readable line to Err unless --json is set, with the controls that would
+// act on a terminal shown escaped (termText).
 func (a *App) Logf(format string, args ...any) {
 	if a.JSON {
 		return
 	}
-	fmt.Fprintf(a.Err, format+"\n", args...)
+	fmt.Fprintln(a.Err, termText(fmt.Sprintf(format, args...)))
 }
 
 // usage marks an error as a usage error (exit 2).

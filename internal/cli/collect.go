@@ -1,18 +1,23 @@
 package cli
 
 import (
-	"bufio"
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
 	"github.com/echotrace/echotrace/internal/collect"
 	"github.com/echotrace/echotrace/internal/event"
 	"github.com/echotrace/echotrace/internal/ingest/field"
+	"github.com/echotrace/echotrace/internal/ingest/observe"
 	"github.com/echotrace/echotrace/internal/ingest/twarc2"
 	"github.com/echotrace/echotrace/internal/store"
 )
@@ -42,7 +47,9 @@ logged and never stored in the study:
   mastodon  ECHOTRACE_MASTODON_TOKEN (optional; public endpoints work without)
   bluesky   none needed (public AppView)
 
-Accounts are the study's watchlist for the platform, or --accounts FILE (one handle per line).
+Accounts are the study's watchlist for the platform, or --accounts FILE: one handle per line,
+or a watchlist CSV (as for watchlist import; its rows for the platform). Accounts the platform
+does not find are skipped; when none is found the command fails (exit 1).
 See docs/collect.md for what each endpoint yields, limits, and ethics and terms notes.`,
 		Example: `  export ECHOTRACE_X_BEARER_TOKEN=...   # never on the command line
   echotrace collect x --since 2020-06-09 --until 2021-02-23 --archive raw-x.jsonl
@@ -52,7 +59,7 @@ See docs/collect.md for what each endpoint yields, limits, and ethics and terms 
 	}
 	pf := cmd.PersistentFlags()
 	pf.StringVar(&f.apiBase, "api-base", "", "API base URL (tests, proxies; mastodon: the instance, e.g. https://mastodon.social)")
-	pf.StringVar(&f.accounts, "accounts", "", "file with one handle per line (default: the study's watchlist for the platform)")
+	pf.StringVar(&f.accounts, "accounts", "", "file with one handle per line, or a watchlist CSV (default: the study's watchlist for the platform)")
 	pf.StringVar(&f.since, "since", "", "start of the window (RFC 3339 or YYYY-MM-DD)")
 	pf.StringVar(&f.until, "until", "", "end of the window")
 	pf.StringVar(&f.archive, "archive", "", "also append every raw response to this JSON-lines file")
@@ -126,28 +133,18 @@ func parseWindow(f collectFlags) (since, until time.Time, err error) {
 	return since, until, nil
 }
 
-// collectAccounts returns the handles to collect: from --accounts, else the watchlist.
-func collectAccounts(ctx context.Context, q store.Querier, platform event.Platform, file string) ([]string, error) {
-	var out []string
+// collectAccounts returns the handles to collect: from --accounts FILE (see accountsFile),
+// else the study's watchlist for the platform.
+func (a *App) collectAccounts(ctx context.Context, q store.Querier, platform event.Platform, file string) ([]string, error) {
 	if file != "" {
-		fh, err := os.Open(file)
-		if err != nil {
-			return nil, usageError(err)
-		}
-		defer fh.Close()
-		sc := bufio.NewScanner(fh)
-		for sc.Scan() {
-			if s := strings.TrimSpace(sc.Text()); s != "" && !strings.HasPrefix(s, "#") {
-				out = append(out, strings.TrimPrefix(s, "@"))
-			}
-		}
-		return out, sc.Err()
+		return a.accountsFile(file, platform)
 	}
 	rows, err := q.Query(ctx, `SELECT coalesce(handle, account_id) FROM watchlist WHERE platform = ? AND coalesce(handle, account_id) IS NOT NULL ORDER BY 1`, string(platform))
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
+	var out []string
 	for rows.Next() {
 		var h string
 		if err := rows.Scan(&h); err != nil {
@@ -159,6 +156,119 @@ func collectAccounts(ctx context.Context, q store.Querier, platform event.Platfo
 		return nil, usageError(fmt.Errorf("no %s accounts on the watchlist; import one or pass --accounts FILE", platform))
 	}
 	return out, rows.Err()
+}
+
+// maxAccountsFile bounds the --accounts file (a watchlist of a million accounts fits).
+const maxAccountsFile = 64 << 20
+
+// accountsFile reads --accounts FILE: one handle per line (blank lines and # comments
+// skipped, a leading @ dropped), or a watchlist CSV — told by a comma in its first line, since
+// no handle holds one — read as `echotrace watchlist import` reads it, whose rows for the
+// platform give their handle, or their id when the handle is empty. A line that cannot be a
+// handle, or a CSV that is not a watchlist, is refused as a usage error.
+func (a *App) accountsFile(file string, platform event.Platform) ([]string, error) {
+	fh, err := os.Open(file)
+	if err != nil {
+		return nil, usageError(err)
+	}
+	defer fh.Close()
+	data, err := io.ReadAll(io.LimitReader(fh, maxAccountsFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxAccountsFile {
+		return nil, usageError(fmt.Errorf("--accounts %s: larger than %d MiB", file, maxAccountsFile>>20))
+	}
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	var lines []string
+	for _, l := range strings.Split(string(data), "\n") {
+		lines = append(lines, strings.TrimSpace(l))
+	}
+	for _, l := range lines {
+		if l == "" || strings.HasPrefix(l, "#") {
+			continue
+		}
+		if strings.Contains(l, ",") {
+			return a.watchlistAccounts(file, data, platform)
+		}
+		break
+	}
+	var out []string
+	seen := map[string]bool{}
+	for i, l := range lines {
+		if l == "" || strings.HasPrefix(l, "#") {
+			continue
+		}
+		h := strings.TrimPrefix(l, "@")
+		if h == "" || strings.ContainsFunc(h, notInHandle) {
+			return nil, usageError(fmt.Errorf("--accounts %s:%d: %s is not a handle; expected one handle per line, or a watchlist CSV with the header %s",
+				file, i+1, strconv.Quote(l), observe.WatchlistHeader))
+		}
+		if !seen[h] {
+			seen[h] = true
+			out = append(out, h)
+		}
+	}
+	if len(out) == 0 {
+		return nil, usageError(fmt.Errorf("--accounts %s: no handles in the file", file))
+	}
+	return out, nil
+}
+
+// notInHandle reports whether r cannot be part of a handle, DID or acct name on any platform.
+func notInHandle(r rune) bool {
+	return unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune(",;\"'", r)
+}
+
+// watchlistAccounts reads the --accounts file as a watchlist CSV with the watchlist
+// connector, and returns the handle (or id) of each of its rows for the platform.
+func (a *App) watchlistAccounts(file string, data []byte, platform event.Platform) ([]string, error) {
+	refuse := func(err error) error {
+		return usageError(fmt.Errorf("--accounts %s is CSV but not a watchlist (%w); give one handle per line, or a watchlist CSV with the header %s",
+			file, err, observe.WatchlistHeader))
+	}
+	dec, err := observe.NewWatchlist().Open(bytes.NewReader(data), file)
+	if err != nil {
+		return nil, refuse(err)
+	}
+	var b event.Batch
+	for {
+		err := dec.Decode(&b)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, refuse(err)
+		}
+	}
+	for _, r := range b.Rejects {
+		a.Logf("--accounts %s:%d: %s; row skipped", file, r.Line, r.Reason)
+	}
+	var out []string
+	seen := map[string]bool{}
+	other := 0
+	for _, w := range b.Watch {
+		if w.Platform != platform {
+			other++
+			continue
+		}
+		h := w.Handle
+		if h == "" {
+			h = w.ID
+		}
+		if !seen[h] {
+			seen[h] = true
+			out = append(out, h)
+		}
+	}
+	if len(out) == 0 {
+		return nil, usageError(fmt.Errorf("--accounts %s: the watchlist has no %s rows (%d rows for other platforms, %d rejected)",
+			file, platform, other, len(b.Rejects)))
+	}
+	if other > 0 {
+		a.Logf("--accounts %s: %d watchlist rows for other platforms skipped", file, other)
+	}
+	return out, nil
 }
 
 func (a *App) runCollect(ctx context.Context, platform string, f collectFlags) error {
@@ -181,7 +291,8 @@ func (a *App) runCollect(ctx context.Context, platform string, f collectFlags) e
 		sink.Archive = fh
 	}
 	logf := func(format string, args ...any) { a.Logf(format, args...) }
-	var run func([]string) error
+	// run collects for the accounts and returns those the platform did not find.
+	var run func([]string) ([]string, error)
 	var p event.Platform
 	switch platform {
 	case "x":
@@ -192,11 +303,11 @@ func (a *App) runCollect(ctx context.Context, platform string, f collectFlags) e
 		}
 		c := &collect.X{Client: a.collectClient(f.apiBase, collect.XBase, tok), Sink: sink, Twarc2: twarc2.New(),
 			Since: since, Until: until, MaxPages: f.maxPages, Search: f.search, PerPost: f.perPost, Logf: logf}
-		run = func(acc []string) error { return c.Run(ctx, acc) }
+		run = func(acc []string) ([]string, error) { err := c.Run(ctx, acc); return c.Missing, err }
 	case "bluesky":
 		p = event.Bluesky
 		if f.follow {
-			run = func(acc []string) error {
+			run = func(acc []string) ([]string, error) {
 				var dids []string
 				for _, h := range acc {
 					if strings.HasPrefix(h, "did:") {
@@ -205,23 +316,23 @@ func (a *App) runCollect(ctx context.Context, platform string, f collectFlags) e
 				}
 				resolved, err := watchDIDs(ctx, st)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				dids = append(dids, resolved...)
 				if len(dids) == 0 {
-					return usageError(fmt.Errorf("--follow needs the watch accounts' DIDs: list them in --accounts, or run `echotrace collect bluesky` once so that their handles resolve"))
+					return nil, usageError(fmt.Errorf("--follow needs the watch accounts' DIDs: list them in --accounts, or run `echotrace collect bluesky` once so that their handles resolve"))
 				}
 				j := &collect.Jetstream{URL: f.jetstream, Sink: sink, Watch: dids, Until: until, Logf: logf}
 				a.Logf("following %s for %d accounts (Ctrl-C to stop; run again to resume)", f.jetstream, len(dids))
 				err = j.Run(ctx)
 				a.Logf("jetstream: %d events read, %d kept", j.Seen, j.Kept)
-				return err
+				return nil, err
 			}
 			break
 		}
 		c := &collect.Bluesky{Client: a.collectClient(f.apiBase, collect.BlueskyBase, ""), Sink: sink,
 			Since: since, Until: until, MaxPages: f.maxPages, Logf: logf}
-		run = func(acc []string) error { return c.Run(ctx, acc) }
+		run = func(acc []string) ([]string, error) { err := c.Run(ctx, acc); return c.Missing, err }
 	case "mastodon":
 		p = event.Mastodon
 		if f.apiBase == "" {
@@ -233,25 +344,35 @@ func (a *App) runCollect(ctx context.Context, platform string, f collectFlags) e
 		}
 		c := &collect.Mastodon{Client: a.collectClient(f.apiBase, "", tok), Sink: sink,
 			Since: since, Until: until, MaxPages: f.maxPages, Logf: logf}
-		run = func(acc []string) error { return c.Run(ctx, acc) }
+		run = func(acc []string) ([]string, error) { err := c.Run(ctx, acc); return c.Missing, err }
 	default:
 		return usageError(fmt.Errorf("unknown platform %q (want x, bluesky or mastodon)", platform))
 	}
-	accounts, err := collectAccounts(ctx, st, p, f.accounts)
+	accounts, err := a.collectAccounts(ctx, st, p, f.accounts)
 	if err != nil {
 		return err
 	}
 	a.Logf("collecting %s for %d accounts", platform, len(accounts))
-	err = run(accounts)
-	res := map[string]any{"platform": platform, "accounts": len(accounts), "pages": sink.Pages, "stored": sink.Stored}
+	missing, err := run(accounts)
+	if missing == nil {
+		missing = []string{}
+	}
+	res := map[string]any{"platform": platform, "accounts": len(accounts), "not_found": missing, "pages": sink.Pages, "stored": sink.Stored}
 	if a.JSON {
 		if perr := a.PrintJSON(res); perr != nil {
 			return perr
 		}
 	} else {
 		a.Logf("%d pages; stored %d posts, %d accounts, %d engagements", sink.Pages, sink.Stored.Posts, sink.Stored.Accounts, sink.Stored.Engagements)
+		if len(missing) > 0 {
+			a.Logf("%d of %d accounts not found (skipped)", len(missing), len(accounts))
+		}
 	}
-	if err != nil {
+	switch {
+	case errors.Is(err, collect.ErrNoAccounts):
+		// Nothing to resume: exit 1 (a runtime failure), not 0 having collected nothing.
+		return fmt.Errorf("collect %s: %w", platform, err)
+	case err != nil:
 		return fmt.Errorf("collect %s (run it again to resume): %w", platform, err)
 	}
 	return nil

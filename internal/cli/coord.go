@@ -200,9 +200,9 @@ func printCoord(a *App, r coord.Result, edgesFile string) {
 				break
 			}
 			if t.Author != "" {
-				targets = append(targets, t.Object+" by "+t.Author)
+				targets = append(targets, termCell(t.Object)+" by "+termCell(t.Author))
 			} else {
-				targets = append(targets, t.Object)
+				targets = append(targets, termCell(t.Object))
 			}
 		}
 		fmt.Fprintf(out, "cluster %d: %d accounts, density %.2f, score %.1f, median gap %.0fs, suspended %.0f%%, targets: %s\n",

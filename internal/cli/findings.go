@@ -245,7 +245,7 @@ func writeFindingsTable(w io.Writer, f amplify.Findings) error {
 	if len(f.ActorGroups) > 0 {
 		fmt.Fprint(tw, "\ttotal")
 		for _, g := range f.ActorGroups {
-			fmt.Fprintf(tw, "\t%s", g.Name)
+			fmt.Fprintf(tw, "\t%s", termCell(g.Name))
 		}
 		fmt.Fprintln(tw)
 	}
@@ -270,7 +270,7 @@ func writeFindingsTable(w io.Writer, f amplify.Findings) error {
 			fmt.Fprintf(tw, "… %d more (--json for all)\t\t\t\t\t\t\t\t\n", len(f.PerAccount)-20)
 			break
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t\n", accountName(r), r.ActorType, r.Country, r.Posts,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t\n", termCell(accountName(r)), termCell(r.ActorType), termCell(r.Country), r.Posts,
 			r.TargetReposts, r.Amplifiers, topText(r), pct(r.SuspendedRepostShare))
 	}
 	return tw.Flush()
@@ -354,7 +354,7 @@ func pct(v float64) string { return fmt.Sprintf("%.1f %%", 100*v) }
 
 // mdEscape keeps untrusted text from breaking a Markdown table.
 func mdEscape(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ").Replace(s)
+	return termCell(strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ").Replace(s))
 }
 
 // concentrationBase checks a --concentration-base value.
@@ -438,7 +438,7 @@ func (a *App) writeReplication(rows []amplify.ReplicationRow, asCSV, asMD bool) 
 		if !r.Found {
 			v = "(no such group)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Group, r.Metric, r.Published, v, r.Definition)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", termCell(r.Group), termCell(r.Metric), termCell(r.Published), v, termCell(r.Definition))
 	}
 	return tw.Flush()
 }

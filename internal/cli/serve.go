@@ -8,8 +8,10 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
+	duck "github.com/duckdb/duckdb-go/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/echotrace/echotrace/internal/report/pseudonym"
@@ -50,6 +52,10 @@ you can read, mode 0600), $` + serveTokenEnv + ` or --token (visible to other us
 process list: prefer the file). Clients send "Authorization: Bearer TOKEN", or open
 /?token=TOKEN once in a browser, which sets a session cookie and drops the token from the
 address. The server speaks plain HTTP: across a network, put it behind a TLS proxy.
+
+The study cannot be served while another process writes to it — an import, collect or
+analyze still running — nor can those run while it is served: DuckDB lets a study be read by
+many processes or written by one. serve says so; wait for the other to finish, then start it.
 
 Stop it with Ctrl-C (SIGINT) or SIGTERM; requests in flight finish first.`,
 		Example: `  echotrace serve                                   # http://127.0.0.1:8080/
@@ -112,7 +118,7 @@ func (a *App) runServe(ctx context.Context, listen, token string, reveal bool) e
 	if !reveal {
 		k, err := a.ensurePseudonymKey(ctx)
 		if err != nil {
-			return err
+			return studyBusy(a.Study, err)
 		}
 		key = k
 	}
@@ -126,7 +132,7 @@ func (a *App) runServe(ctx context.Context, listen, token string, reveal bool) e
 		if errors.Is(err, store.ErrNoStudy) {
 			return fmt.Errorf("%s: %w", a.Study, err)
 		}
-		return err
+		return studyBusy(a.Study, err)
 	}
 	defer db.Close()
 	name := filepath.Base(a.Study)
@@ -170,6 +176,30 @@ func (a *App) runServe(ctx context.Context, listen, token string, reveal bool) e
 	err = web.Serve(ctx, ln, web.NewHTTPServer(h, nil), 10*time.Second)
 	a.Logf("stopped")
 	return err
+}
+
+// errStudyBusy is the cause of a study that cannot be opened because another process writes
+// to it.
+var errStudyBusy = errors.New("study in use")
+
+// studyBusy returns err, or, when err is DuckDB's refusal to open the study because another
+// process holds its lock ("IO Error: Could not set lock on file …: Conflicting lock is held in
+// PROGRAM (PID n)"), an errStudyBusy error naming that process and what to do.
+func studyBusy(study string, err error) error {
+	var de *duck.Error
+	if !errors.As(err, &de) || de.Type != duck.ErrorTypeIO || !strings.Contains(de.Msg, "Could not set lock") {
+		return err
+	}
+	holder := "another process"
+	if _, rest, ok := strings.Cut(de.Msg, "Conflicting lock is held in "); ok {
+		if h, _, _ := strings.Cut(rest, ". See also"); h != "" {
+			holder += " (" + strings.TrimSuffix(h, ".") + ")"
+		}
+	}
+	return fmt.Errorf("%w: %s is writing to the study %s — an import, collect or analyze still running. "+
+		"serve opens the study read-only, which DuckDB allows only while no process writes to it: "+
+		"wait for it to finish (or stop it: imports and collections resume where they stopped), then start serve again",
+		errStudyBusy, holder, study)
 }
 
 // ensurePseudonymKey returns the study's pseudonym key, creating it first if the study has

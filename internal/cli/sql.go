@@ -21,6 +21,10 @@ func newSQLCmd(a *App) *cobra.Command {
 		Long: `sql runs one read-only statement against the study (opened read-only) and prints the
 result. Statements that write are refused.
 
+The table shows control characters of the data escaped, as in a Go string literal (\t, \n,
+\x1b, \u202e …), so that a post's text cannot act on the terminal or break the table, and
+cuts values at 60 characters; --csv and --json print every value as stored.
+
 The stable, documented views (docs/schema.md):
   accounts(platform, id, handle, name, created_at, followers, following, verified, ...)
   posts(platform, id, author_id, created_at, kind, ref_id, ref_author_id, text,
@@ -161,13 +165,17 @@ func writeRowsTable(w io.Writer, rows *sql.Rows, limit int) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(tw, strings.Join(cols, "\t"))
+	head := make([]string, len(cols))
+	for i, c := range cols {
+		head[i] = termCell(c)
+	}
+	fmt.Fprintln(tw, strings.Join(head, "\t"))
 	n := 0
 	err = scanRows(rows, limit, func(cols []string, vals []any) error {
 		n++
 		rec := make([]string, len(vals))
 		for i, v := range vals {
-			s := strings.NewReplacer("\n", " ", "\t", " ").Replace(render(v))
+			s := termCell(render(v))
 			if len([]rune(s)) > 60 {
 				s = string([]rune(s)[:59]) + "…"
 			}

@@ -55,7 +55,7 @@ func newStatsCmd(a *App) *cobra.Command {
 				tw.Flush()
 			}
 			if len(s.Imports) > 0 {
-				fmt.Fprintf(a.Out, "\n%d imports; latest: %s (%s)\n", len(s.Imports), s.Imports[len(s.Imports)-1].Source, s.Imports[len(s.Imports)-1].Format)
+				fmt.Fprintf(a.Out, "\n%d imports; latest: %s (%s)\n", len(s.Imports), termCell(s.Imports[len(s.Imports)-1].Source), termCell(s.Imports[len(s.Imports)-1].Format))
 			}
 			return nil
 		},

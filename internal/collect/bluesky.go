@@ -25,10 +25,13 @@ type Bluesky struct {
 	Until    time.Time // zero: now
 	MaxPages int       // per paginated task; 0: unlimited
 	Logf     func(format string, args ...any)
+	// Missing lists, after Run, the actors that the AppView did not find (skipped).
+	Missing []string
 }
 
 // Run collects for the actors (handles or DIDs).
 func (c *Bluesky) Run(ctx context.Context, actors []string) error {
+	c.Missing = nil
 	conn := bluesky.New()
 	dids := map[string]string{} // actor → did
 	for i := 0; i < len(actors); i += 25 {
@@ -52,10 +55,21 @@ func (c *Bluesky) Run(ctx context.Context, actors []string) error {
 			dids[p.DID] = p.DID
 		}
 	}
+	found := 0
+	for _, a := range actors {
+		if dids[strings.ToLower(strings.TrimPrefix(a, "@"))] == "" {
+			c.Missing = append(c.Missing, a)
+			c.logf("bluesky: %s not found; skipped", a)
+		} else {
+			found++
+		}
+	}
+	if found == 0 && len(actors) > 0 {
+		return noneFound("bluesky", actors)
+	}
 	for _, a := range actors {
 		did := dids[strings.ToLower(strings.TrimPrefix(a, "@"))]
 		if did == "" {
-			c.logf("bluesky: %s not found; skipped", a)
 			continue
 		}
 		if err := c.feed(ctx, did); err != nil {

@@ -20,12 +20,25 @@ var (
 	ErrGiveUp = errors.New("request failed after retries")
 	// ErrNoToken is returned when a platform needs a token and none is in the environment.
 	ErrNoToken = errors.New("no API token in the environment")
+	// ErrNoAccounts is returned by a collector when none of the accounts it was given was found
+	// on the platform, so that nothing could be collected.
+	ErrNoAccounts = errors.New("none of the accounts was found")
 )
+
+// noneFound is the ErrNoAccounts error for the accounts of a platform.
+func noneFound(platform string, accounts []string) error {
+	list := accounts
+	if len(list) > 5 {
+		list = append(list[:5:5], fmt.Sprintf("and %d more", len(accounts)-5))
+	}
+	return fmt.Errorf("%s: %w (%s): check the handles, and whether the accounts were renamed, suspended or deleted",
+		platform, ErrNoAccounts, strings.Join(list, ", "))
+}
 
 // Client is an HTTP client for JSON APIs with retries and rate-limit handling.
 type Client struct {
 	Base       string       // e.g. https://api.x.com; --api-base replaces it
-	HTTP       *http.Client // default: 30 s timeout
+	HTTP       *http.Client // default: 30 s timeout; used through a copy (see checkRedirect)
 	Token      string       // bearer token; never logged
 	UserAgent  string
 	MaxRetries int           // default 6
@@ -38,8 +51,15 @@ type Client struct {
 	Rand  *rand.Rand
 	// Logf receives one line per retry or wait (never the token or query secrets).
 	Logf func(format string, args ...any)
+	// Secrets are other credentials the client holds (an API key, an app password): like the
+	// token, they are removed from everything that leaves the client (see scrub).
+	Secrets []string
 	// Requests counts the HTTP requests made, retries included.
 	Requests int
+
+	guarded bool              // HTTP is our copy, with checkRedirect installed
+	rep     *strings.Replacer // removes the secrets' forms; built for repKey
+	repKey  string
 }
 
 // Response is a successful response's body and headers.
@@ -63,6 +83,14 @@ func (e *HTTPError) Error() string {
 func (c *Client) defaults() {
 	if c.HTTP == nil {
 		c.HTTP = &http.Client{Timeout: 30 * time.Second}
+	}
+	if !c.guarded {
+		// A copy, so that the caller's client is not changed, that never forwards the
+		// credentials to another origin.
+		hc := *c.HTTP
+		hc.CheckRedirect = c.checkRedirect(hc.CheckRedirect)
+		c.HTTP = &hc
+		c.guarded = true
 	}
 	if c.MaxRetries == 0 {
 		c.MaxRetries = 6
@@ -108,8 +136,20 @@ func sleep(ctx context.Context, d time.Duration) error {
 // network errors, timeouts and bodies that are not valid JSON (truncated) are retried with
 // exponential backoff and jitter, waiting for the rate-limit reset when the server names one.
 // Other 4xx statuses return an *HTTPError at once.
+//
+// Nothing Get returns or logs holds a secret of the client: the response's body, headers and
+// URL, the error's text and the log lines are scrubbed of every form of the token and Secrets
+// (see scrub), and a redirect to another origin is followed without them (checkRedirect).
 func (c *Client) Get(ctx context.Context, path string, query url.Values) (*Response, error) {
 	c.defaults()
+	resp, err := c.get(ctx, path, query)
+	if err != nil {
+		return nil, c.scrubErr(err)
+	}
+	return resp, nil
+}
+
+func (c *Client) get(ctx context.Context, path string, query url.Values) (*Response, error) {
 	u := strings.TrimRight(c.Base, "/") + path
 	if len(query) > 0 {
 		u += "?" + query.Encode()
@@ -122,7 +162,7 @@ func (c *Client) Get(ctx context.Context, path string, query url.Values) (*Respo
 			if errors.As(lastErr, &he) && he.wait > 0 {
 				wait = he.wait + time.Duration(c.Rand.Int64N(int64(time.Second)))
 			}
-			c.Logf("retry %d/%d in %s: %v", attempt, c.MaxRetries, wait.Round(time.Millisecond), lastErr)
+			c.logf("retry %d/%d in %s: %v", attempt, c.MaxRetries, wait.Round(time.Millisecond), lastErr)
 			if err := c.Sleep(ctx, wait); err != nil {
 				return nil, err
 			}
@@ -132,7 +172,7 @@ func (c *Client) Get(ctx context.Context, path string, query url.Values) (*Respo
 			// Proactive pacing: when the window is exhausted, wait for its reset before the
 			// next request rather than provoking a 429.
 			if w := c.resetWait(resp.Header, true); w > 0 {
-				c.Logf("rate limit exhausted; waiting %s for the window to reset", w.Round(time.Second))
+				c.logf("rate limit exhausted; waiting %s for the window to reset", w.Round(time.Second))
 				if err := c.Sleep(ctx, w); err != nil {
 					return nil, err
 				}
@@ -172,10 +212,18 @@ func (c *Client) once(ctx context.Context, u string) (*Response, error) {
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
-		return nil, &retryAfter{err: fmt.Errorf("GET %s: %w", redact(u), scrub(err, c.Token))}
+		// A *url.Error repeats the URL unredacted (query secrets included): keep its cause.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, &retryAfter{err: fmt.Errorf("GET %s: %w", redact(u), err)}
 	}
 	defer resp.Body.Close()
 	body, rerr := io.ReadAll(io.LimitReader(resp.Body, c.MaxBody))
+	// Scrubbed first, whatever the status: an error body is cut to a snippet below, which could
+	// otherwise keep part of an echoed token; a good one is archived and decoded by the caller.
+	body = c.scrubBytes(body)
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
 		return nil, &retryAfter{wait: c.resetWait(resp.Header, false), err: fmt.Errorf("GET %s: HTTP 429 rate limited", redact(u))}
@@ -190,7 +238,7 @@ func (c *Client) once(ctx context.Context, u string) (*Response, error) {
 	if !json.Valid(body) {
 		return nil, &retryAfter{err: fmt.Errorf("GET %s: truncated or invalid JSON body (%d bytes)", redact(u), len(body))}
 	}
-	return &Response{Body: body, Header: resp.Header, URL: redact(u)}, nil
+	return &Response{Body: body, Header: c.scrubHeader(resp.Header), URL: c.scrub(redact(u))}, nil
 }
 
 // resetWait reads the rate-limit headers: Retry-After (seconds or HTTP date); X's
@@ -270,14 +318,6 @@ func redact(u string) string {
 	p.RawQuery = q.Encode()
 	p.User = nil
 	return p.String()
-}
-
-// scrub removes the token from an error's text.
-func scrub(err error, token string) error {
-	if token == "" || !strings.Contains(err.Error(), token) {
-		return err
-	}
-	return errors.New(strings.ReplaceAll(err.Error(), token, "REDACTED"))
 }
 
 func snippet(b []byte) string {

@@ -7,5 +7,7 @@
 //
 // The Client honours rate limits from response headers (x-rate-limit-*, ratelimit-*,
 // Retry-After), retries 429, 5xx, timeouts and truncated bodies with exponential backoff and
-// jitter, and never logs or stores the token.
+// jitter, and never logs or stores the token: every form of it is scrubbed from errors, log
+// lines and response bodies (before they are archived or decoded), and a redirect to another
+// origin is followed without it.
 package collect

@@ -24,6 +24,8 @@ type Mastodon struct {
 	Until    time.Time
 	MaxPages int
 	Logf     func(format string, args ...any)
+	// Missing lists, after Run, the accounts that the instance did not find (skipped).
+	Missing []string
 }
 
 type mstatus struct {
@@ -34,17 +36,21 @@ type mstatus struct {
 
 // Run collects for the accounts (acct names: user or user@host).
 func (c *Mastodon) Run(ctx context.Context, accts []string) error {
+	c.Missing = nil
 	conn := mastodon.New()
+	found := 0
 	for _, acct := range accts {
 		acct = strings.TrimPrefix(acct, "@")
 		resp, err := c.Client.Get(ctx, "/api/v1/accounts/lookup", url.Values{"acct": {acct}})
 		if err != nil {
 			if he, ok := err.(*HTTPError); ok && he.Status == 404 {
+				c.Missing = append(c.Missing, acct)
 				c.logf("mastodon: %s not found; skipped", acct)
 				continue
 			}
 			return err
 		}
+		found++
 		if _, err := c.Sink.Page(ctx, conn, resp.URL, resp.Body, nil); err != nil {
 			return err
 		}
@@ -92,6 +98,9 @@ func (c *Mastodon) Run(ctx context.Context, accts []string) error {
 		if err != nil {
 			return err
 		}
+	}
+	if found == 0 && len(accts) > 0 {
+		return noneFound("mastodon", accts)
 	}
 	return nil
 }

@@ -43,6 +43,8 @@ type X struct {
 	// conversation search): complete but expensive in requests.
 	PerPost bool
 	Logf    func(format string, args ...any)
+	// Missing lists, after Run, the usernames that the API did not find (skipped).
+	Missing []string
 }
 
 func (c *X) window(q url.Values) url.Values {
@@ -95,6 +97,7 @@ func (c *X) page(ctx context.Context, key, path string, q url.Values, extra func
 
 // Run collects for the usernames.
 func (c *X) Run(ctx context.Context, usernames []string) error {
+	c.Missing = nil
 	if c.Search == "" {
 		c.Search = "/2/tweets/search/all"
 	}
@@ -113,11 +116,23 @@ func (c *X) Run(ctx context.Context, usernames []string) error {
 		if _, err := c.Sink.Page(ctx, c.Twarc2, resp.URL, resp.Body, nil); err != nil {
 			return err
 		}
-		var page struct{ Data []user }
+		var page struct {
+			Data   []user
+			Errors []struct{ Value, Detail string }
+		}
 		if err := json.Unmarshal(resp.Body, &page); err != nil {
 			return err
 		}
 		users = append(users, page.Data...)
+		for _, e := range page.Errors {
+			if e.Value != "" {
+				c.Missing = append(c.Missing, e.Value)
+				c.logf("x: %s skipped (%s)", e.Value, e.Detail)
+			}
+		}
+	}
+	if len(users) == 0 && len(usernames) > 0 {
+		return noneFound("x", usernames)
 	}
 	for _, u := range users {
 		if err := c.page(ctx, "x:timeline:"+u.ID, "/2/users/"+u.ID+"/tweets", c.window(xTweetQuery), nil); err != nil {
@@ -142,6 +157,12 @@ func (c *X) Run(ctx context.Context, usernames []string) error {
 		}
 	}
 	return nil
+}
+
+func (c *X) logf(format string, args ...any) {
+	if c.Logf != nil {
+		c.Logf(format, args...)
+	}
 }
 
 func (c *X) postsOf(ctx context.Context, author string) ([]string, error) {

@@ -65,6 +65,8 @@ var pageTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"stamp": func(t time.Time) string { return stampText(t) },
 	"dur":   durText,
 	"trunc": truncate,
+	"plain": StripBidi,
+	"bdi":   Isolate,
 	"inc":   func(i int) int64 { return int64(i) + 1 },
 	"opac": func(v float64) string {
 		if v <= 0 {

@@ -43,6 +43,9 @@ var funcs = template.FuncMap{
 	"stamp":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
 	"inc":     func(i int) int { return i + 1 },
 	"signals": signalText,
+	// Every untrusted value goes through one of these (see report.Isolate).
+	"plain": report.StripBidi,
+	"bdi":   report.Isolate,
 }
 
 var (
