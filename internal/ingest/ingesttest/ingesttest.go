@@ -48,8 +48,36 @@ func DecodeFile(t testing.TB, c ingest.Connector, path string) event.Batch {
 
 // DecodeErr is Decode returning the error instead of failing.
 func DecodeErr(c ingest.Connector, src string, data []byte) (event.Batch, error) {
+	return DecodeReader(c, src, bytes.NewReader(data))
+}
+
+// Repeat returns a reader of prefix, n copies of b, and suffix, generated as it is read: a
+// record of any size without holding it in memory.
+func Repeat(prefix string, b byte, n int64, suffix string) io.Reader {
+	return io.MultiReader(strings.NewReader(prefix), &repeat{b: b, n: n}, strings.NewReader(suffix))
+}
+
+type repeat struct {
+	b byte
+	n int64
+}
+
+func (r *repeat) Read(p []byte) (int, error) {
+	if r.n <= 0 {
+		return 0, io.EOF
+	}
+	p = p[:min(int64(len(p)), r.n)]
+	for i := range p {
+		p[i] = r.b
+	}
+	r.n -= int64(len(p))
+	return len(p), nil
+}
+
+// DecodeReader is DecodeErr reading from r.
+func DecodeReader(c ingest.Connector, src string, r io.Reader) (event.Batch, error) {
 	var b event.Batch
-	dec, err := c.Open(bytes.NewReader(data), src)
+	dec, err := c.Open(r, src)
 	if err != nil {
 		return b, err
 	}

@@ -1,6 +1,7 @@
 package jsonrec
 
 import (
+	"errors"
 	"io"
 	"strings"
 	"testing"
@@ -49,6 +50,48 @@ func TestLines(t *testing.T) {
 				if rec.Line != tt.wantLines[i] || (rec.Err != nil) != tt.wantBad[i] {
 					t.Errorf("record %d: line %d err %v; want line %d bad %v", i, rec.Line, rec.Err, tt.wantLines[i], tt.wantBad[i])
 				}
+			}
+		})
+	}
+}
+
+type breaksOff struct {
+	r   *strings.Reader
+	err error
+}
+
+func (b *breaksOff) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil {
+		return n, b.err
+	}
+	return n, nil
+}
+
+// TestNextKeepsWholeValuesOfBrokenInput: when the input breaks off (a truncated .json.gz),
+// the values before the cut come out whole, in documents and in lines, and then the read error;
+// the cut value is not returned as a bad record.
+func TestNextKeepsWholeValuesOfBrokenInput(t *testing.T) {
+	t.Parallel()
+	for name, in := range map[string]string{
+		"document": "{\n\"a\": 1\n}\n[\n2\n]\n{\n\"c\": [1,\n",
+		"lines":    "{\"a\":1}\n[2]\n{\"c\":[1,",
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := NewReader(&breaksOff{strings.NewReader(in), io.ErrUnexpectedEOF})
+			var got []Record
+			for {
+				rec, err := r.Next()
+				if err != nil {
+					if !errors.Is(err, io.ErrUnexpectedEOF) {
+						t.Fatalf("error %v; want the read error", err)
+					}
+					break
+				}
+				got = append(got, Record{Line: rec.Line, Raw: append([]byte(nil), rec.Raw...), Err: rec.Err})
+			}
+			if len(got) != 2 || got[0].Err != nil || got[1].Err != nil || !strings.Contains(string(got[1].Raw), "2") {
+				t.Fatalf("records %+v; want the two whole values", got)
 			}
 		})
 	}
