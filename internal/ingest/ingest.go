@@ -17,6 +17,9 @@ var (
 	ErrUnknownFormat = errors.New("unknown input format")
 	// ErrRejected wraps the first rejected record when an import runs with Strict.
 	ErrRejected = errors.New("input rejected")
+	// ErrBomb is wrapped by the read error of a compressed input whose output outgrows
+	// MaxRatio or MaxDecompressed.
+	ErrBomb = errors.New("decompression bomb")
 )
 
 // Connector reads one input format.

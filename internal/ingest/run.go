@@ -20,6 +20,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/echotrace/echotrace/internal/event"
+	"github.com/echotrace/echotrace/internal/ingest/lines"
 	"github.com/echotrace/echotrace/internal/store"
 )
 
@@ -139,6 +140,9 @@ func RunFile(ctx context.Context, reg *Registry, st store.Store, path string, op
 	if err != nil {
 		return store.ImportSummary{}, fmt.Errorf("%s: %w", path, err)
 	}
+	if c, ok := r.(io.Closer); ok {
+		defer c.Close()
+	}
 	br := bufio.NewReaderSize(r, 1<<20)
 	head, _ := br.Peek(headSize)
 	if len(bytes.TrimSpace(head)) == 0 {
@@ -230,20 +234,57 @@ func Feed(ctx context.Context, c Connector, st store.Store, r io.Reader, run sto
 	return app.Commit(ctx)
 }
 
+// Decompression bounds: what stops a decompression bomb (docs/operations.md, "What is bounded").
+// A compressed file whose output grows past them is stopped with an error wrapping ErrBomb that
+// names the compressed byte reached; what was read before is kept, as for a truncated file.
+const (
+	// MaxRatio bounds how many times larger than the compressed bytes read so far the output of a
+	// .gz or .zst file may grow, once past RatioGrace: 200. Real archives expand 3 to 8 times
+	// (every sample in ../shared/data under gzip -9 and zstd -19 --long); a bomb made of one
+	// repeated byte expands about 1,000 times under gzip and far more under zstd.
+	MaxRatio = 200
+	// RatioGrace is the output up to which the ratio is not checked: 16 MiB, so that small files
+	// of very repetitive content (a page of blanks) are not refused.
+	RatioGrace = 16 << 20
+	// MaxDecompressed bounds the output of one compressed file whatever its ratio: 1 TiB, several
+	// times the largest single archive a study of the reference study's size would hold.
+	MaxDecompressed = 1 << 40
+	// MaxZstdWindow bounds the window a zstd frame may ask the decoder to hold as history: 128
+	// MiB, the limit of the zstd command itself (frames made with --long=28 or more need
+	// --memory there too), where the decoder's own default allows 512 MiB.
+	MaxZstdWindow = 128 << 20
+)
+
+// bombLimits are the decompression bounds in force (tests shrink them).
+type bombLimits struct{ ratio, grace, max int64 }
+
+var defaultBombLimits = bombLimits{MaxRatio, RatioGrace, MaxDecompressed}
+
 // Decompress wraps r according to the file's name or magic bytes: gzip and zstd are read
-// transparently; anything else passes through.
+// transparently, bounded by MaxRatio and MaxDecompressed; anything else passes through. Errors
+// of the compressed stream (truncation, corruption, a bomb) name the compressed byte offset.
+// The reader returned for compressed input is an io.Closer, to be closed when done.
 func Decompress(name string, r io.Reader) (io.Reader, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
+	return decompress(name, r, defaultBombLimits)
+}
+
+func decompress(name string, r io.Reader, lim bombLimits) (io.Reader, error) {
+	in := &countingReader{r: r}
+	br := bufio.NewReaderSize(in, 64<<10)
 	magic, _ := br.Peek(4)
 	switch {
 	case bytes.HasPrefix(magic, []byte{0x1f, 0x8b}):
-		return gzip.NewReader(br)
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("gzip header: %w", err)
+		}
+		return &guard{r: zr, in: in, br: br, kind: "gzip", lim: lim}, nil
 	case bytes.HasPrefix(magic, []byte{0x28, 0xb5, 0x2f, 0xfd}):
-		d, err := zstd.NewReader(br)
+		d, err := zstd.NewReader(br, zstd.WithDecoderMaxWindow(MaxZstdWindow))
 		if err != nil {
 			return nil, err
 		}
-		return d.IOReadCloser(), nil
+		return &guard{r: d.IOReadCloser(), in: in, br: br, kind: "zstd", lim: lim}, nil
 	case strings.HasSuffix(name, ".gz"), strings.HasSuffix(name, ".zst"):
 		if len(magic) == 0 {
 			return br, nil // an empty compressed file is simply empty
@@ -251,6 +292,56 @@ func Decompress(name string, r io.Reader) (io.Reader, error) {
 		return nil, errors.New("file name says compressed but the content is not gzip or zstd")
 	}
 	return br, nil
+}
+
+// guard reads a decompressor, stopping it when its output outgrows the limits and saying where
+// the compressed stream broke.
+type guard struct {
+	r    io.Reader
+	in   *countingReader // the compressed bytes read from the file
+	br   *bufio.Reader   // between in and the decompressor
+	out  int64
+	kind string
+	lim  bombLimits
+	err  error
+}
+
+// Close releases the decompressor (the zstd decoder's goroutines and buffers).
+func (g *guard) Close() error {
+	if c, ok := g.r.(io.Closer); ok {
+		return c.Close()
+	}
+	return nil
+}
+
+// at is the compressed bytes the decompressor has consumed: exact for gzip, which reads its
+// input byte by byte from br; for zstd, up to the block being decoded.
+func (g *guard) at() int64 { return g.in.n - int64(g.br.Buffered()) }
+
+func (g *guard) Read(p []byte) (int, error) {
+	if g.err != nil {
+		return 0, g.err
+	}
+	n, err := g.r.Read(p)
+	g.out += int64(n)
+	switch at := g.at(); {
+	case g.out > g.lim.max:
+		g.err = fmt.Errorf("%w: %s data expands beyond %s; stopped at compressed byte %d; if the file is genuine, decompress it and import the plain file",
+			ErrBomb, g.kind, lines.Size(g.lim.max), at)
+	case g.out > g.lim.grace && g.out > g.lim.ratio*at:
+		g.err = fmt.Errorf("%w: %s data expands more than %d times (%s from %s); stopped at compressed byte %d; if the file is genuine, decompress it and import the plain file",
+			ErrBomb, g.kind, g.lim.ratio, lines.Size(g.out), lines.Size(at), at)
+	case err == nil || err == io.EOF:
+		return n, err
+	case errors.Is(err, zstd.ErrWindowSizeExceeded):
+		g.err = fmt.Errorf("zstd data near compressed byte %d needs a window larger than %s (written with zstd --long=28 or more?); decompress it with zstd -d --memory=2048MB and import the plain file: %w",
+			at, lines.Size(MaxZstdWindow), err)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		g.err = fmt.Errorf("%s data ends abruptly at compressed byte %d: the file is truncated (%w)", g.kind, at, err)
+	default:
+		g.err = fmt.Errorf("%s data is corrupt near compressed byte %d: %w", g.kind, at, err)
+	}
+	return n, g.err
 }
 
 // Fingerprint identifies a file's content cheaply: its size and the SHA-256 of its first and
