@@ -175,6 +175,8 @@ func pick(reg *Registry, format, path string, head []byte) (Connector, error) {
 
 // Feed decodes r with c and appends everything to st in one transaction. done and total, if
 // set, report progress in bytes.
+//
+// Every event passes event.Batch.LimitFields: one with a field over its limit becomes a reject.
 func Feed(ctx context.Context, c Connector, st store.Store, r io.Reader, run store.ImportRun, opt Options, done func() int64, total int64) (store.ImportSummary, error) {
 	if opt.BatchSize <= 0 {
 		opt.BatchSize = DefaultBatchSize
@@ -206,7 +208,9 @@ func Feed(ctx context.Context, c Connector, st store.Store, r io.Reader, run sto
 		if err := ctx.Err(); err != nil {
 			return fail(err)
 		}
+		m := b.Mark()
 		err := dec.Decode(&b)
+		b.LimitFields(m)
 		if opt.Strict && len(b.Rejects) > 0 {
 			return fail(fmt.Errorf("%w: %s", ErrRejected, b.Rejects[0].Error()))
 		}
