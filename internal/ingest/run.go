@@ -144,13 +144,24 @@ func RunFile(ctx context.Context, reg *Registry, st store.Store, path string, op
 		defer c.Close()
 	}
 	br := bufio.NewReaderSize(r, 1<<20)
-	head, _ := br.Peek(headSize)
+	head, perr := br.Peek(headSize)
+	// broken: the input broke off within its first 64 KiB (a gzip cut inside its header or
+	// first block), so that its head is neither empty nor recognisable.
+	broken := func() error {
+		return fmt.Errorf("%s: %w: input broke off before its first whole record: %w", path, ErrIncomplete, perr)
+	}
 	if len(bytes.TrimSpace(head)) == 0 {
+		if perr != nil && perr != io.EOF {
+			return store.ImportSummary{}, broken()
+		}
 		// An empty file holds no records: nothing to detect, nothing to store.
 		return store.ImportSummary{Source: path, Format: "empty"}, nil
 	}
 	c, err := pick(reg, opt.Format, path, head)
 	if err != nil {
+		if perr != nil && perr != io.EOF {
+			return store.ImportSummary{}, broken()
+		}
 		return store.ImportSummary{}, err
 	}
 	if !opt.Force {
@@ -177,6 +188,10 @@ func pick(reg *Registry, format, path string, head []byte) (Connector, error) {
 // set, report progress in bytes.
 //
 // Every event passes event.Batch.LimitFields: one with a field over its limit becomes a reject.
+// When the input breaks off (a truncated or corrupt compressed file, a decompression bomb, a read
+// error), the whole records before the break are committed, the import is logged as partial with
+// the error, and Feed returns the summary with an error wrapping ErrIncomplete that says after
+// which line it broke; with Strict, nothing is kept and the error wraps ErrRejected as well.
 func Feed(ctx context.Context, c Connector, st store.Store, r io.Reader, run store.ImportRun, opt Options, done func() int64, total int64) (store.ImportSummary, error) {
 	if opt.BatchSize <= 0 {
 		opt.BatchSize = DefaultBatchSize
@@ -204,6 +219,7 @@ func Feed(ctx context.Context, c Connector, st store.Store, r io.Reader, run sto
 		b.Reset()
 		return nil
 	}
+	var last int64 // the line of the last record decoded
 	for {
 		if err := ctx.Err(); err != nil {
 			return fail(err)
@@ -211,6 +227,7 @@ func Feed(ctx context.Context, c Connector, st store.Store, r io.Reader, run sto
 		m := b.Mark()
 		err := dec.Decode(&b)
 		b.LimitFields(m)
+		last = max(last, lastLine(&b))
 		if opt.Strict && len(b.Rejects) > 0 {
 			return fail(fmt.Errorf("%w: %s", ErrRejected, b.Rejects[0].Error()))
 		}
@@ -218,7 +235,28 @@ func Feed(ctx context.Context, c Connector, st store.Store, r io.Reader, run sto
 			break
 		}
 		if err != nil {
-			return fail(fmt.Errorf("%s: %w", run.Source, err))
+			if cerr := ctx.Err(); cerr != nil {
+				return fail(cerr)
+			}
+			cause := fmt.Errorf("input broke off after the record on line %d (the last one stored or rejected): %w", last, err)
+			if last == 0 {
+				cause = fmt.Errorf("input broke off before its first whole record: %w", err)
+			}
+			if opt.Strict {
+				return fail(fmt.Errorf("%w: %w: %s: %w", ErrRejected, ErrIncomplete, run.Source, cause))
+			}
+			if err := flush(); err != nil {
+				return fail(err)
+			}
+			sum, cerr := app.CommitPartial(ctx, cause)
+			if cerr != nil {
+				return sum, cerr
+			}
+			kept := fmt.Sprintf("the %d events read before it were imported", sum.Read.Total())
+			if sum.Read.Total() == 0 {
+				kept = "nothing was read before it"
+			}
+			return sum, fmt.Errorf("%s: %w: %w; %s (import %d, logged as partial)", run.Source, ErrIncomplete, cause, kept, sum.ImportID)
 		}
 		if b.Len() >= opt.BatchSize {
 			if err := flush(); err != nil {
@@ -236,6 +274,36 @@ func Feed(ctx context.Context, c Connector, st store.Store, r io.Reader, run sto
 		opt.Progress(run.Source, total, total)
 	}
 	return app.Commit(ctx)
+}
+
+// lastLine is the largest provenance line among the last event of each kind in b.
+func lastLine(b *event.Batch) int64 {
+	var n int64
+	if k := len(b.Accounts); k > 0 {
+		n = max(n, b.Accounts[k-1].Prov.Line)
+	}
+	if k := len(b.Posts); k > 0 {
+		n = max(n, b.Posts[k-1].Prov.Line)
+	}
+	if k := len(b.Engagements); k > 0 {
+		n = max(n, b.Engagements[k-1].Prov.Line)
+	}
+	if k := len(b.Shares); k > 0 {
+		n = max(n, b.Shares[k-1].Prov.Line)
+	}
+	if k := len(b.Statuses); k > 0 {
+		n = max(n, b.Statuses[k-1].Prov.Line)
+	}
+	if k := len(b.Labels); k > 0 {
+		n = max(n, b.Labels[k-1].Prov.Line)
+	}
+	if k := len(b.Watch); k > 0 {
+		n = max(n, b.Watch[k-1].Prov.Line)
+	}
+	if k := len(b.Rejects); k > 0 {
+		n = max(n, b.Rejects[k-1].Line)
+	}
+	return n
 }
 
 // Decompression bounds: what stops a decompression bomb (docs/operations.md, "What is bounded").
@@ -279,6 +347,9 @@ func decompress(name string, r io.Reader, lim bombLimits) (io.Reader, error) {
 	switch {
 	case bytes.HasPrefix(magic, []byte{0x1f, 0x8b}):
 		zr, err := gzip.NewReader(br)
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, fmt.Errorf("%w: gzip header ends abruptly at compressed byte %d: the file is truncated", ErrIncomplete, in.n)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("gzip header: %w", err)
 		}
