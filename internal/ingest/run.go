@@ -43,43 +43,93 @@ type Options struct {
 }
 
 // Expand lists the files under paths: files as given, folders walked recursively (hidden
-// files and README/index files skipped), sorted for a deterministic order.
+// files and folders and README/index files skipped), sorted for a deterministic order.
+//
+// Symbolic links are followed, to files and to folders, whether given or found inside a folder.
+// Each real file (filepath.EvalSymlinks) is listed once, under the first path that reaches it,
+// and each real folder is walked once, so that a link back to a folder being walked (a cycle)
+// or a second way into one already walked is skipped. A dangling link is listed as a file, so
+// that importing it fails with its name.
 func Expand(paths []string) ([]string, error) {
-	var out []string
+	x := expander{files: map[string]bool{}, dirs: map[string]bool{}}
 	for _, p := range paths {
 		fi, err := os.Stat(p)
 		if err != nil {
 			return nil, err
 		}
 		if !fi.IsDir() {
-			out = append(out, p)
+			x.file(p, &x.out)
 			continue
 		}
 		var found []string
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			name := d.Name()
-			if d.IsDir() {
-				if path != p && strings.HasPrefix(name, ".") {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if strings.HasPrefix(name, ".") || skipByName(name) {
-				return nil
-			}
-			found = append(found, path)
-			return nil
-		})
-		if err != nil {
+		if err := x.walk(p, &found); err != nil {
 			return nil, err
 		}
 		sort.Strings(found)
-		out = append(out, found...)
+		x.out = append(x.out, found...)
 	}
-	return out, nil
+	return x.out, nil
+}
+
+// expander remembers the real files listed and the real folders walked.
+type expander struct {
+	files, dirs map[string]bool
+	out         []string
+}
+
+// realPath resolves path's links; a path that cannot be resolved stands for itself.
+func realPath(path string) string {
+	r, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return filepath.Clean(path)
+	}
+	return r
+}
+
+func (x *expander) file(path string, out *[]string) {
+	r := realPath(path)
+	if x.files[r] {
+		return
+	}
+	x.files[r] = true
+	*out = append(*out, path)
+}
+
+// walk lists the files under dir into out, following links. Each folder's own entries come
+// before its links, so that a file reached both ways is listed under its own path.
+func (x *expander) walk(dir string, out *[]string) error {
+	r := realPath(dir)
+	if x.dirs[r] {
+		return nil // a cycle, or a folder already walked through another path
+	}
+	x.dirs[r] = true
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, links := range []bool{false, true} {
+		for _, e := range entries {
+			name := e.Name()
+			if strings.HasPrefix(name, ".") || (e.Type()&fs.ModeSymlink != 0) != links {
+				continue
+			}
+			path := filepath.Join(dir, name)
+			isDir := e.IsDir()
+			if links {
+				if fi, err := os.Stat(path); err == nil {
+					isDir = fi.IsDir()
+				}
+			}
+			if isDir {
+				if err := x.walk(path, out); err != nil {
+					return err
+				}
+			} else if !skipByName(name) {
+				x.file(path, out)
+			}
+		}
+	}
+	return nil
 }
 
 // skipByName tells which files in a folder are documentation, not data.

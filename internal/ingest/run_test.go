@@ -107,6 +107,41 @@ func TestFingerprint(t *testing.T) {
 	}
 }
 
+// TestExpandFollowsSymlinksOnceWithoutLooping: a link to a folder, given or found inside one,
+// is followed; a link back up (a cycle) does not recurse forever; a file reached through two
+// paths (a folder link, a file link, a folder given twice) is listed once, under its own path.
+func TestExpandFollowsSymlinksOnceWithoutLooping(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	for _, f := range []string{"data/a.jsonl", "data/sub/b.jsonl", "elsewhere/c.jsonl"} {
+		p := filepath.Join(dir, f)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte("x"), 0o644)
+	}
+	for link, target := range map[string]string{
+		"data/linked":      "sub",                           // a second way into data/sub
+		"data/loop":        ".",                             // a cycle to the folder itself
+		"data/sub/up":      "..",                            // a cycle to the parent
+		"data/again.jsonl": "a.jsonl",                       // a second name for a file
+		"data/outside":     filepath.Join(dir, "elsewhere"), // a folder outside the tree
+		"root":             "data",                          // a link given on the command line
+	} {
+		if err := os.Symlink(target, filepath.Join(dir, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	root := filepath.Join(dir, "root")
+	got, err := Expand([]string{root, data, filepath.Join(data, "a.jsonl")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{filepath.Join(root, "a.jsonl"), filepath.Join(root, "outside", "c.jsonl"), filepath.Join(root, "sub", "b.jsonl")}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("Expand =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 // gzipBomb is a multi-member gzip stream of n bytes of 'a' between prefix and suffix, about
 // n/1000 bytes long, built without holding n bytes: one compressed member of 1 MiB repeated.
 func gzipBomb(prefix string, n int64, suffix string) []byte {
