@@ -17,6 +17,13 @@ var (
 	ErrUnknownFormat = errors.New("unknown input format")
 	// ErrRejected wraps the first rejected record when an import runs with Strict.
 	ErrRejected = errors.New("input rejected")
+	// ErrIncomplete wraps the error of an input that broke off before its end (a truncated or
+	// corrupt compressed file, a read error). The whole records before the break are stored and
+	// the import is logged as partial, with the error, in the imports table.
+	ErrIncomplete = errors.New("input incomplete")
+	// ErrBomb is wrapped by the read error of a compressed input whose output outgrows
+	// MaxRatio or MaxDecompressed.
+	ErrBomb = errors.New("decompression bomb")
 )
 
 // Connector reads one input format.

@@ -57,6 +57,10 @@ type ImportRun struct {
 type Appender interface {
 	Append(ctx context.Context, b *event.Batch) error
 	Commit(ctx context.Context) (ImportSummary, error)
+	// CommitPartial is Commit for an input that broke off before its end (a truncated file):
+	// what was appended is kept, and the import is logged as partial with cause as its error,
+	// so that SourceDone does not take the source for complete.
+	CommitPartial(ctx context.Context, cause error) (ImportSummary, error)
 	Rollback() error
 }
 
@@ -71,6 +75,7 @@ type ImportSummary struct {
 	Duplicates event.Counts `json:"duplicates"`
 	Rejected   int64        `json:"rejected"`
 	Skipped    bool         `json:"skipped,omitempty"` // source already imported completely
+	Error      string       `json:"error,omitempty"`   // why a partial import stopped early
 }
 
 // Querier answers read-only questions.

@@ -1,36 +1,38 @@
 // Package jsonrec splits JSON input into top-level records with their line numbers, for the
 // connectors of API-response formats. Two layouts are recognised from the first record: JSON
-// lines (each non-blank line one value; a bad line is one bad record) and documents (one or more
-// pretty-printed values, read whole: API responses are small; large archives are JSON lines).
+// lines (each non-blank line one value; a bad line, or one over MaxLine, is one bad record) and
+// documents (one or more pretty-printed values, read whole up to MaxDocument: API responses are
+// small; large archives are JSON lines). Lines are read through the bounded lines.Reader.
 package jsonrec
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"unicode/utf8"
+
+	"github.com/echotrace/echotrace/internal/ingest/lines"
 )
 
-// MaxDocument bounds a non-line-delimited document read into memory.
-const MaxDocument = 512 << 20
+// MaxDocument bounds a non-line-delimited document read into memory (lines.MaxDocument).
+const MaxDocument = lines.MaxDocument
 
-// MaxLine bounds one JSON line.
-const MaxLine = 64 << 20
+// MaxLine bounds one JSON line (lines.MaxRecord). The first line, which may be a whole document
+// written on one line, is bounded by MaxDocument.
+const MaxLine = lines.MaxRecord
 
 // Record is one top-level JSON value, or the reason it could not be read.
 type Record struct {
 	Line int64  // 1-based line where the value starts
-	Raw  []byte // the value (valid UTF-8 JSON) when Err is nil; the offending bytes otherwise
+	Raw  []byte // the value (valid UTF-8 JSON) when Err is nil; the offending bytes otherwise. Valid until the next call to Next.
 	Err  error  // why the record could not be read
 }
 
 // Reader yields records.
 type Reader struct {
-	br    *bufio.Reader
-	line  int64
+	lr    *lines.Reader
 	mode  int // 0 undecided, 1 lines, 2 document
 	doc   []byte
 	dec   *json.Decoder
@@ -38,58 +40,84 @@ type Reader struct {
 	off   int64 // doc[:off] has had its newlines counted
 	nl    int64
 	done  bool
+	// readErr is where the input broke off inside a document: returned once the document's
+	// whole values are read.
+	readErr error
 }
 
 // NewReader reads records from r.
 func NewReader(r io.Reader) *Reader {
-	return &Reader{br: bufio.NewReaderSize(r, 1<<20)}
+	lr := lines.NewReader(r, MaxLine)
+	lr.SetMax(MaxDocument) // until the layout is known
+	return &Reader{lr: lr}
 }
 
 // Next returns the next record, or io.EOF. An error other than io.EOF means the input cannot
-// be read further.
+// be read further; every record returned before it was whole. A line longer than MaxLine is a
+// bad record (its Err wraps lines.ErrTooLong) and reading resumes after it.
 func (r *Reader) Next() (Record, error) {
 	if r.done {
+		if r.readErr != nil {
+			return Record{}, r.readErr
+		}
 		return Record{}, io.EOF
 	}
 	if r.mode == 2 {
 		return r.nextDoc()
 	}
 	for {
-		line, err := r.readLine()
-		if err == io.EOF && len(line) == 0 {
+		l, err := r.lr.Next()
+		if err == io.EOF {
 			r.done = true
 			return Record{}, io.EOF
 		}
-		if err != nil && err != io.EOF {
+		if err != nil {
 			return Record{}, err
 		}
-		r.line++
-		t := bytes.TrimSpace(line)
+		if l.Err != nil {
+			r.startLines()
+			return Record{Line: l.N, Raw: l.Bytes, Err: l.Err}, nil
+		}
+		t := bytes.TrimSpace(l.Bytes)
 		if len(t) == 0 {
-			if err == io.EOF {
-				r.done = true
-				return Record{}, io.EOF
-			}
 			continue
 		}
 		if r.mode == 0 {
 			if json.Valid(t) || !(t[0] == '{' || t[0] == '[') {
-				r.mode = 1
+				r.startLines()
 			} else {
 				// The first value spans lines: a pretty-printed document.
-				r.mode = 2
-				rest, rerr := io.ReadAll(io.LimitReader(r.br, MaxDocument))
-				if rerr != nil {
-					return Record{}, rerr
-				}
-				r.doc = append(append([]byte{}, line...), rest...)
-				r.first = r.line
-				r.dec = json.NewDecoder(bytes.NewReader(r.doc))
-				return r.nextDoc()
+				return r.startDoc(l)
 			}
 		}
-		return check(r.line, t), nil
+		return check(l.N, t), nil
 	}
+}
+
+// startLines switches to line mode: every line is one record.
+func (r *Reader) startLines() {
+	r.mode = 1
+	r.lr.SetMax(MaxLine)
+}
+
+// startDoc reads the document that begins with line l into memory, up to MaxDocument.
+func (r *Reader) startDoc(l lines.Line) (Record, error) {
+	r.mode = 2
+	r.first = l.N
+	doc := append(append(make([]byte, 0, len(l.Bytes)+1), l.Bytes...), '\n')
+	rest, err := r.lr.Rest(max(0, MaxDocument-len(doc)))
+	switch {
+	case errors.Is(err, lines.ErrTooLong):
+		r.done = true
+		return Record{Line: l.N, Raw: l.Bytes, Err: fmt.Errorf("%w; the document is not read (write it as JSON lines, one value per line)", err)}, nil
+	case err != nil:
+		// The input broke off inside the document: its values before the cut are whole.
+		r.readErr = err
+		rest = rest[:bytes.LastIndexByte(rest, '\n')+1]
+	}
+	r.doc = append(doc, rest...)
+	r.dec = json.NewDecoder(bytes.NewReader(r.doc))
+	return r.nextDoc()
 }
 
 func check(line int64, t []byte) Record {
@@ -105,21 +133,6 @@ func check(line int64, t []byte) Record {
 	return rec
 }
 
-func (r *Reader) readLine() ([]byte, error) {
-	var buf []byte
-	for {
-		chunk, err := r.br.ReadSlice('\n')
-		buf = append(buf, chunk...)
-		if err == bufio.ErrBufferFull {
-			if len(buf) > MaxLine {
-				return nil, fmt.Errorf("line %d longer than %d bytes", r.line+1, MaxLine)
-			}
-			continue
-		}
-		return buf, err
-	}
-}
-
 // nextDoc returns the next value of a document, with the line it starts on.
 func (r *Reader) nextDoc() (Record, error) {
 	start := r.dec.InputOffset()
@@ -127,9 +140,16 @@ func (r *Reader) nextDoc() (Record, error) {
 	err := r.dec.Decode(&raw)
 	if err == io.EOF {
 		r.done = true
+		if r.readErr != nil {
+			return Record{}, r.readErr
+		}
 		return Record{}, io.EOF
 	}
 	line := r.lineAt(start)
+	if err != nil && r.readErr != nil && errors.Is(err, io.ErrUnexpectedEOF) {
+		r.done = true // the document ends where the input broke off
+		return Record{}, r.readErr
+	}
 	if err != nil {
 		// A broken document cannot be resynchronised: report it as one bad record and stop.
 		r.done = true

@@ -1,7 +1,6 @@
 package twarc2
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -17,6 +16,7 @@ import (
 	"github.com/echotrace/echotrace/internal/event"
 	"github.com/echotrace/echotrace/internal/ingest"
 	"github.com/echotrace/echotrace/internal/ingest/field"
+	"github.com/echotrace/echotrace/internal/ingest/lines"
 )
 
 // Name is the connector's --format name.
@@ -78,16 +78,14 @@ func firstLine(head []byte) []byte {
 }
 
 func (connector) Open(r io.Reader, src string) (ingest.Decoder, error) {
-	return &decoder{r: bufio.NewReaderSize(r, 1<<20), src: src}, nil
+	return &decoder{r: lines.NewReader(r, lines.MaxRecord), src: src}, nil
 }
 
 // decoder decodes one physical line per Decode call.
 type decoder struct {
-	r    *bufio.Reader
+	r    *lines.Reader
 	src  string
 	line int64
-	buf  []byte
-	eof  bool
 
 	// per-line lookups, reused
 	tweetAuthor map[string]string // tweet id → author id
@@ -100,42 +98,23 @@ type decoder struct {
 // validated.
 var unmarshalOpts = json.JoinOptions(jsontext.AllowDuplicateNames(true))
 
-// readLine returns the next physical line without its newline, or io.EOF.
-func (d *decoder) readLine() ([]byte, error) {
-	if d.eof {
-		return nil, io.EOF
-	}
-	d.buf = d.buf[:0]
-	for {
-		chunk, err := d.r.ReadSlice('\n')
-		d.buf = append(d.buf, chunk...)
-		switch {
-		case err == nil:
-			return d.buf[:len(d.buf)-1], nil
-		case errors.Is(err, bufio.ErrBufferFull):
-			continue
-		case err == io.EOF:
-			d.eof = true
-			if len(d.buf) == 0 {
-				return nil, io.EOF
-			}
-			return d.buf, nil
-		default:
-			return nil, err
-		}
-	}
-}
-
-// Decode reads the next non-blank line and appends its events to b.
+// Decode reads the next non-blank line and appends its events to b. A line over
+// lines.MaxRecord is rejected without being read into memory, and the next Decode goes on
+// after it.
 func (d *decoder) Decode(b *event.Batch) error {
 	for {
-		raw, err := d.readLine()
+		l, err := d.r.Next()
 		if err != nil {
 			return err
 		}
-		d.line++
+		d.line = l.N
+		raw := l.Bytes
 		if d.line == 1 {
 			raw = bytes.TrimPrefix(raw, []byte("\ufeff")) // a byte-order mark
+		}
+		if l.Err != nil {
+			d.reject(b, "", l.Err.Error(), raw)
+			return nil
 		}
 		raw = bytes.TrimSpace(raw)
 		if len(raw) == 0 {

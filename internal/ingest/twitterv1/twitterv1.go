@@ -1,7 +1,6 @@
 package twitterv1
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 	"github.com/echotrace/echotrace/internal/event"
 	"github.com/echotrace/echotrace/internal/ingest"
 	"github.com/echotrace/echotrace/internal/ingest/field"
+	"github.com/echotrace/echotrace/internal/ingest/lines"
 )
 
 // Name is the connector's --format name.
@@ -60,23 +60,23 @@ func (connector) Detect(name string, head []byte) int {
 }
 
 func (connector) Open(r io.Reader, src string) (ingest.Decoder, error) {
-	return &decoder{r: bufio.NewReaderSize(r, 1<<20), src: src}, nil
+	return &decoder{r: lines.NewReader(r, lines.MaxRecord), src: src}, nil
 }
 
 // decoder reads either line-delimited JSON (one tweet, activity, array or search result per
 // line) or, when the first non-blank line is not a complete JSON value, a document spanning
 // lines (a pretty-printed tweet, array or search result), which is held in memory. Decode
 // yields one line in line mode, and one array element (or one top-level value) in document
-// mode.
+// mode. Lines are bounded by lines.MaxRecord (a longer line is rejected and skipped) and a
+// document by lines.MaxDocument (a longer one is rejected as a whole); the first line, which
+// may be a whole document written on one line, is bounded by lines.MaxDocument too.
 type decoder struct {
-	r    *bufio.Reader
+	r    *lines.Reader
 	src  string
 	mode int // 0 undecided, modeLines, modeDoc
 
 	// line mode
 	line int64
-	buf  []byte
-	eof  bool
 
 	// document mode
 	data    []byte
@@ -85,6 +85,7 @@ type decoder struct {
 	nlLine  int64 // line number at nlOff
 	inArray bool
 	done    bool
+	readErr error // the input broke off inside the document: returned once its whole values are read
 
 	seenPost map[string]bool
 	seenUser map[string]bool
@@ -97,45 +98,29 @@ const (
 
 var unmarshalOpts = json.JoinOptions(jsontext.AllowDuplicateNames(true))
 
-// readLine returns the next physical line without its newline, or io.EOF.
-func (d *decoder) readLine() ([]byte, error) {
-	if d.eof {
-		return nil, io.EOF
-	}
-	d.buf = d.buf[:0]
-	for {
-		chunk, err := d.r.ReadSlice('\n')
-		d.buf = append(d.buf, chunk...)
-		switch {
-		case err == nil:
-			return d.buf[:len(d.buf)-1], nil
-		case errors.Is(err, bufio.ErrBufferFull):
-			continue
-		case err == io.EOF:
-			d.eof = true
-			if len(d.buf) == 0 {
-				return nil, io.EOF
-			}
-			return d.buf, nil
-		default:
-			return nil, err
-		}
-	}
-}
-
 // Decode appends the events of the next record to b.
 func (d *decoder) Decode(b *event.Batch) error {
 	if d.mode == modeDoc {
 		return d.decodeDoc(b)
 	}
 	for {
-		raw, err := d.readLine()
+		if d.mode == 0 {
+			// The first line may be a whole document (a JSON array written on one line).
+			d.r.SetMax(lines.MaxDocument)
+		}
+		l, err := d.r.Next()
 		if err != nil {
 			return err
 		}
-		d.line++
+		d.line = l.N
+		raw := l.Bytes
 		if d.line == 1 {
 			raw = bytes.TrimPrefix(raw, []byte("\ufeff")) // a byte-order mark
+		}
+		if l.Err != nil {
+			d.startLines()
+			b.Rejects = append(b.Rejects, event.NewReject(d.src, d.line, "", l.Err.Error(), raw))
+			return nil
 		}
 		t := bytes.TrimSpace(raw)
 		if len(t) == 0 {
@@ -145,11 +130,17 @@ func (d *decoder) Decode(b *event.Batch) error {
 			if !lineDelimited(t) {
 				return d.startDoc(b, raw)
 			}
-			d.mode = modeLines
+			d.startLines()
 		}
 		d.value(b, t, d.line)
 		return nil
 	}
+}
+
+// startLines switches to line mode, where every line after the first is one record.
+func (d *decoder) startLines() {
+	d.mode = modeLines
+	d.r.SetMax(lines.MaxRecord)
 }
 
 // lineDelimited tells whether the first non-blank line is a whole record: valid JSON, or at
@@ -163,20 +154,29 @@ func lineDelimited(l []byte) bool {
 }
 
 // startDoc switches to document mode: the first non-blank line (on line d.line) and the rest
-// of the input are read into memory, with blank lines before it kept so offsets map to lines.
+// of the input are read into memory. A document over lines.MaxDocument is rejected as a whole,
+// without reading past the limit. When the input breaks off inside the document, its values
+// before the cut are decoded and Decode then returns the read error.
 func (d *decoder) startDoc(b *event.Batch, first []byte) error {
 	d.mode = modeDoc
 	var buf bytes.Buffer
-	buf.Write(bytes.Repeat([]byte{'\n'}, int(d.line-1)))
 	buf.Write(first)
-	if !d.eof {
-		buf.WriteByte('\n')
-		if _, err := buf.ReadFrom(d.r); err != nil {
-			return fmt.Errorf("read %s: %w", d.src, err)
-		}
+	buf.WriteByte('\n')
+	rest, err := d.r.Rest(max(0, lines.MaxDocument-buf.Len()))
+	switch {
+	case errors.Is(err, lines.ErrTooLong):
+		b.Rejects = append(b.Rejects, event.NewReject(d.src, d.line, "", err.Error()+
+			"; the document is not read (convert it to JSON lines, one tweet per line: jq -c '.[]')", first))
+		d.done = true
+		return nil
+	case err != nil:
+		d.readErr = err
+		// Whatever follows the last newline is a cut line (perhaps a cut character).
+		rest = rest[:bytes.LastIndexByte(rest, '\n')+1]
 	}
+	buf.Write(rest)
 	d.data = buf.Bytes()
-	d.nlLine = 1
+	d.nlLine = d.line
 	if !utf8.Valid(d.data) {
 		// jsontext reports the offset of the bad byte; without this the whole document would
 		// still be rejected at that point, so only say so more plainly.
@@ -218,6 +218,9 @@ func (d *decoder) lineStart(off int) int {
 // decodeDoc yields the next element of a top-level array, or the next top-level value.
 func (d *decoder) decodeDoc(b *event.Batch) error {
 	if d.done {
+		if d.readErr != nil {
+			return d.readErr
+		}
 		return io.EOF
 	}
 	for {
@@ -237,6 +240,9 @@ func (d *decoder) decodeDoc(b *event.Batch) error {
 		v, err := d.dec.ReadValue()
 		if err == io.EOF && !d.inArray {
 			d.done = true
+			if d.readErr != nil {
+				return d.readErr
+			}
 			return io.EOF
 		}
 		if err != nil {
@@ -251,6 +257,9 @@ func (d *decoder) decodeDoc(b *event.Batch) error {
 // docErr rejects the rest of a document at the line where it became unreadable.
 func (d *decoder) docErr(b *event.Batch, err error) error {
 	d.done = true
+	if d.readErr != nil && errors.Is(err, io.ErrUnexpectedEOF) {
+		return d.readErr // the document ends where the input broke off
+	}
 	off := int(d.dec.InputOffset())
 	var se *jsontext.SyntacticError
 	if errors.As(err, &se) {

@@ -1,6 +1,8 @@
 package twitterv1
 
 import (
+	"errors"
+	"io"
 	"os"
 	"reflect"
 	"strings"
@@ -293,6 +295,44 @@ func TestByteOrderMark(t *testing.T) {
 		}
 		if s := New().Detect("x.json", []byte(in)); s < 80 {
 			t.Errorf("%q: detect score %d", in[:8], s)
+		}
+	}
+}
+
+// breaksOff returns data and then err instead of io.EOF: a truncated compressed file.
+type breaksOff struct {
+	r   *strings.Reader
+	err error
+}
+
+func (b *breaksOff) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil {
+		return n, b.err
+	}
+	return n, nil
+}
+
+// TestDecodeKeepsWholeValuesOfBrokenDocument: when the input breaks off inside a pretty-printed
+// array (a truncated .json.gz), the tweets before the cut are decoded and Decode then returns
+// the read error, not a reject for the cut tweet.
+func TestDecodeKeepsWholeValuesOfBrokenDocument(t *testing.T) {
+	data, err := os.ReadFile("testdata/handmade_array.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := postsByID(ingesttest.Decode(t, New(), "a.json", data))
+	cut := string(data[:len(data)*2/3])
+	b, err := ingesttest.DecodeReader(New(), "a.json", &breaksOff{strings.NewReader(cut), io.ErrUnexpectedEOF})
+	if !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("error %v; want the read error", err)
+	}
+	if len(b.Posts) == 0 || len(b.Posts) >= len(full) || len(b.Rejects) > 0 {
+		t.Fatalf("%d posts (of %d), rejects %+v; want the whole tweets before the cut and no reject", len(b.Posts), len(full), b.Rejects)
+	}
+	for _, p := range b.Posts {
+		if !reflect.DeepEqual(p, full[p.ID]) {
+			t.Errorf("post %s differs from the one decoded from the whole file", p.ID)
 		}
 	}
 }

@@ -223,6 +223,18 @@ func (a *appender) put(ctx context.Context, k int, row []driver.Value) error {
 // Commit merges the staged events into the study and logs the import as committed, all in
 // one transaction.
 func (a *appender) Commit(ctx context.Context) (store.ImportSummary, error) {
+	return a.commit(ctx, nil)
+}
+
+// CommitPartial is Commit logging the import as partial, with cause in its error column.
+func (a *appender) CommitPartial(ctx context.Context, cause error) (store.ImportSummary, error) {
+	if cause == nil {
+		cause = errors.New("input incomplete")
+	}
+	return a.commit(ctx, cause)
+}
+
+func (a *appender) commit(ctx context.Context, cause error) (store.ImportSummary, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.done {
@@ -238,19 +250,23 @@ func (a *appender) Commit(ctx context.Context) (store.ImportSummary, error) {
 	}
 	a.db.commitMu.Lock()
 	defer a.db.commitMu.Unlock()
-	stored, err := a.merge(ctx)
+	stored, err := a.merge(ctx, cause)
 	if err != nil {
 		a.fail(err)
 		return store.ImportSummary{}, fmt.Errorf("import %d (%s): commit: %w", a.id, a.run.Source, err)
 	}
 	sum.Stored = stored
 	sum.Duplicates = a.read.Minus(stored)
+	if cause != nil {
+		sum.Error = cause.Error()
+	}
 	return sum, nil
 }
 
-// merge runs the set-based merge of every staged kind and marks the import committed, in one
-// transaction on the appender's connection.
-func (a *appender) merge(ctx context.Context) (stored event.Counts, err error) {
+// merge runs the set-based merge of every staged kind and marks the import committed (or
+// partial, with cause as its error, when cause is not nil), in one transaction on the
+// appender's connection.
+func (a *appender) merge(ctx context.Context, cause error) (stored event.Counts, err error) {
 	if _, err := a.conn.ExecContext(ctx, `BEGIN TRANSACTION`); err != nil {
 		return stored, err
 	}
@@ -270,9 +286,13 @@ func (a *appender) merge(ctx context.Context) (stored event.Counts, err error) {
 		*countOf(&stored, k) = n
 	}
 	dup := a.read.Minus(stored)
-	if _, err := a.conn.ExecContext(ctx, `UPDATE core.imports SET finished = ?, status = 'committed',
-		read = ?, stored = ?, duplicates = ?, rejected = ? WHERE id = ?`,
-		a.db.opt.Now().UTC(), jsonText(a.read), jsonText(stored), jsonText(dup), a.read.Rejects, a.id); err != nil {
+	status, errText := "committed", sql.NullString{}
+	if cause != nil {
+		status, errText = "partial", sql.NullString{String: cause.Error(), Valid: true}
+	}
+	if _, err := a.conn.ExecContext(ctx, `UPDATE core.imports SET finished = ?, status = ?,
+		read = ?, stored = ?, duplicates = ?, rejected = ?, error = ? WHERE id = ?`,
+		a.db.opt.Now().UTC(), status, jsonText(a.read), jsonText(stored), jsonText(dup), a.read.Rejects, errText, a.id); err != nil {
 		return stored, err
 	}
 	// The counts that `stats` reads, as of this import, committed with it (not for each page

@@ -169,7 +169,7 @@ func (db *DB) Stats(ctx context.Context) (store.Stats, error) {
 	return st, nil
 }
 
-// cachedStats reads core.stats when it was written by the latest committed import.
+// cachedStats reads core.stats when it was written by the latest committed (or partial) import.
 func (db *DB) cachedStats(ctx context.Context) (store.Stats, bool, error) {
 	var st store.Stats
 	var tables int
@@ -181,7 +181,7 @@ func (db *DB) cachedStats(ctx context.Context) (store.Stats, bool, error) {
 	var body sql.NullString
 	err := db.sql.QueryRowContext(ctx, `SELECT (SELECT max(import_id) FROM core.stats),
 		(SELECT any_value(body) FROM core.stats WHERE import_id = (SELECT max(import_id) FROM core.stats)),
-		(SELECT max(id) FROM core.imports WHERE status = 'committed')`).Scan(&cached, &body, &latest)
+		(SELECT max(id) FROM core.imports WHERE status IN ('committed', 'partial'))`).Scan(&cached, &body, &latest)
 	if err != nil {
 		return st, false, fmt.Errorf("stats: %w", err)
 	}
@@ -293,14 +293,14 @@ func refreshStats(ctx context.Context, conn querier, exec func(ctx context.Conte
 		return err
 	}
 	_, err = exec(ctx, `INSERT INTO core.stats (import_id, body)
-		SELECT max(id), ? FROM core.imports WHERE status = 'committed'`, string(body))
+		SELECT max(id), ? FROM core.imports WHERE status IN ('committed', 'partial')`, string(body))
 	return err
 }
 
-// imports lists the committed imports, oldest first.
+// imports lists the committed and partial imports, oldest first.
 func (db *DB) imports(ctx context.Context) ([]store.ImportSummary, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT id, source, format, read, stored, duplicates, rejected
-		FROM core.imports WHERE status = 'committed' ORDER BY id`)
+	rows, err := db.sql.QueryContext(ctx, `SELECT id, source, format, read, stored, duplicates, rejected,
+		coalesce(error, '') FROM core.imports WHERE status IN ('committed', 'partial') ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("stats imports: %w", err)
 	}
@@ -310,7 +310,7 @@ func (db *DB) imports(ctx context.Context) ([]store.ImportSummary, error) {
 		var s store.ImportSummary
 		var src, format, read, stored, dup sql.NullString
 		var rej sql.NullInt64
-		if err := rows.Scan(&s.ImportID, &src, &format, &read, &stored, &dup, &rej); err != nil {
+		if err := rows.Scan(&s.ImportID, &src, &format, &read, &stored, &dup, &rej, &s.Error); err != nil {
 			return nil, fmt.Errorf("stats imports: %w", err)
 		}
 		s.Source, s.Format, s.Rejected = src.String, format.String, rej.Int64

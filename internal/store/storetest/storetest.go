@@ -39,6 +39,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Documents", testDocuments},
 		{"PutTable", testPutTable},
 		{"SourceDone", testSourceDone},
+		{"CommitPartial", testCommitPartial},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -786,6 +787,43 @@ func testSourceDone(t *testing.T, s store.Store) {
 	load(t, s, "", fixture())
 	if done, err := s.SourceDone(ctx, ""); err != nil || done {
 		t.Errorf("SourceDone(\"\") = %v, %v; an empty fingerprint is never done", done, err)
+	}
+}
+
+// testCommitPartial: an import of an input that broke off keeps what was appended, is listed
+// with its error, and is not taken for done.
+func testCommitPartial(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	app, err := s.Appender(ctx, store.ImportRun{Source: "cut.jsonl.gz", Format: "test", Fingerprint: "fp-cut"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Append(ctx, fixture()); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := app.CommitPartial(ctx, errors.New("gzip data ends abruptly at compressed byte 812"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkReconciled(t, sum)
+	if sum.Stored.Posts == 0 || count(t, s, "SELECT count(*) FROM posts") != sum.Stored.Posts {
+		t.Errorf("partial import stored %d posts, %d visible", sum.Stored.Posts, count(t, s, "SELECT count(*) FROM posts"))
+	}
+	if !strings.Contains(sum.Error, "compressed byte 812") {
+		t.Errorf("summary error %q", sum.Error)
+	}
+	if done, err := s.SourceDone(ctx, "fp-cut"); err != nil || done {
+		t.Errorf("SourceDone after CommitPartial = %v, %v; want false", done, err)
+	}
+	st, err := s.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Imports) != 1 || !strings.Contains(st.Imports[0].Error, "compressed byte 812") || st.Posts != sum.Stored.Posts {
+		t.Errorf("stats: %+v; want the partial import listed with its error and its posts counted", st)
+	}
+	if _, err := app.Commit(ctx); !errors.Is(err, store.ErrClosed) {
+		t.Errorf("Commit after CommitPartial: %v, want ErrClosed", err)
 	}
 }
 
