@@ -175,6 +175,10 @@ func Feed(ctx context.Context, c Connector, st store.Store, r io.Reader, run sto
 	if opt.BatchSize <= 0 {
 		opt.BatchSize = DefaultBatchSize
 	}
+	now := time.Now()
+	if opt.Now != nil {
+		now = opt.Now()
+	}
 	dec, err := c.Open(r, run.Source)
 	if err != nil {
 		return store.ImportSummary{}, fmt.Errorf("%s: %w", run.Source, err)
@@ -202,7 +206,9 @@ func Feed(ctx context.Context, c Connector, st store.Store, r io.Reader, run sto
 		if err := ctx.Err(); err != nil {
 			return fail(err)
 		}
+		mark := b.Mark()
 		err := dec.Decode(&b)
+		b.CheckTimes(mark, now) // every connector, every time format: one plausibility window
 		if opt.Strict && len(b.Rejects) > 0 {
 			return fail(fmt.Errorf("%w: %s", ErrRejected, b.Rejects[0].Error()))
 		}

@@ -314,8 +314,8 @@ func (e *emitter) account(p *profile) bool {
 			continue
 		}
 		at, err := field.Time(l.Cts)
-		if err != nil || at.IsZero() {
-			continue
+		if err != nil || at.IsZero() || at.Unix() == 0 {
+			continue // no time, or self-labels' placeholder 1970-01-01T00:00:00.000Z: not an observation
 		}
 		e.b.Labels = append(e.b.Labels, event.LabelObservation{Platform: event.Bluesky, AccountID: p.DID,
 			Handle: p.Handle, ObservedAt: at, Label: l.Val, Class: classify(l.Val), Prov: e.prov})

@@ -163,3 +163,17 @@ func TestQuotes(t *testing.T) {
 		t.Errorf("%d quotes, want 2", n)
 	}
 }
+
+// TestSelfLabelPlaceholderIsNoObservation: self-labels may carry the placeholder cts
+// 1970-01-01T00:00:00.000Z (see ../shared/data/bluesky-jetstream-and-labels/README.md). It is
+// no observation time: the label is skipped as one without cts is, rather than stored as seen
+// in 1970 (and now rejected by the plausibility window).
+func TestSelfLabelPlaceholderIsNoObservation(t *testing.T) {
+	in := `{"profiles":[{"did":"did:plc:a","handle":"a.bsky.social","labels":[` +
+		`{"src":"did:plc:a","uri":"at://did:plc:a/app.bsky.actor.profile/self","val":"!no-unauthenticated","cts":"1970-01-01T00:00:00.000Z"},` +
+		`{"src":"did:plc:mod","uri":"did:plc:a","val":"rude","cts":"2025-04-28T23:24:06.083Z"}]}]}`
+	b := ingesttest.Decode(t, New(), "p", []byte(in))
+	if len(b.Labels) != 1 || b.Labels[0].Label != "rude" || len(b.Rejects) != 0 {
+		t.Errorf("labels %+v, rejects %+v; want only the labeller's label", b.Labels, b.Rejects)
+	}
+}
