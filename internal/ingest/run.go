@@ -5,8 +5,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -149,6 +147,7 @@ func RunFile(ctx context.Context, reg *Registry, st store.Store, path string, op
 	if err != nil {
 		return store.ImportSummary{}, err
 	}
+	fp = SourceKey(fp, c) // the same bytes read another way are another source
 	if !opt.Force {
 		done, err := st.SourceDone(ctx, fp)
 		if err != nil {
@@ -257,27 +256,6 @@ func Decompress(name string, r io.Reader) (io.Reader, error) {
 		return nil, errors.New("file name says compressed but the content is not gzip or zstd")
 	}
 	return br, nil
-}
-
-// Fingerprint identifies a file's content cheaply: its size and the SHA-256 of its first and
-// last 1 MiB. f is left positioned at the start.
-func Fingerprint(f *os.File, fi os.FileInfo) (string, error) {
-	h := sha256.New()
-	fmt.Fprintf(h, "%d\n", fi.Size())
-	const chunk = 1 << 20
-	if _, err := io.Copy(h, io.NewSectionReader(f, 0, chunk)); err != nil {
-		return "", err
-	}
-	if fi.Size() > chunk {
-		off := max(fi.Size()-chunk, chunk)
-		if _, err := io.Copy(h, io.NewSectionReader(f, off, fi.Size()-off)); err != nil {
-			return "", err
-		}
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 type countingReader struct {
