@@ -106,7 +106,11 @@ func TestImportReconcilesAndIsIdempotent(t *testing.T) {
 {"data":[{"id":"3","text":"x","author_id":"a","created_at":"yesterday"}]}
 {"data":[{"id":"4","text":"`+"\xff\xfe"+`","author_id":"a","created_at":"2021-01-01T00:00:00.000Z"}]}
 `), 0o644)
-	out := mustRun(t, "--study", study, "--json", "import", files[0], files[1], bad)
+	// bad.jsonl loses 3 of its 4 records: imported, but the exit code says so.
+	out, errs, code := run(t, "--study", study, "--json", "import", files[0], files[1], bad)
+	if code != ExitRejected {
+		t.Errorf("import with a mostly bad file: exit %d, want 3\n%s", code, errs)
+	}
 	var res importResult
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatal(err, out)
@@ -131,7 +135,9 @@ func TestImportReconcilesAndIsIdempotent(t *testing.T) {
 	before := stats(t, study)
 	// Again, skipping finished files; and again with --force re-reading them: no change.
 	mustRun(t, "--study", study, "import", files[0], files[1], bad)
-	mustRun(t, "--study", study, "import", "--force", files[0], files[1], bad)
+	if _, errs, code := run(t, "--study", study, "import", "--force", files[0], files[1], bad); code != ExitRejected {
+		t.Errorf("import --force: exit %d, want 3\n%s", code, errs)
+	}
 	if after := stats(t, study); fmt.Sprint(after) != fmt.Sprint(before) {
 		t.Errorf("re-import changed counts:\n%v\n%v", before, after)
 	}

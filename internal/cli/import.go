@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 
@@ -26,8 +27,17 @@ type importResult struct {
 	Stored   event.Counts          `json:"stored"`
 	Dups     event.Counts          `json:"duplicates"`
 	Rejected int64                 `json:"rejected"`
-	Rejects  []event.Reject        `json:"first_rejects,omitempty"`
+	Rejects  []event.Reject        `json:"first_rejects,omitempty"` // of this import only
+	// Warnings name the files that lost most of their records (see mostlyRejected); with any,
+	// the import exits 3 and Error and ExitCode say so here too.
+	Warnings []string `json:"warnings,omitempty"`
+	Error    string   `json:"error,omitempty"`
+	ExitCode int      `json:"exit_code,omitempty"`
 }
+
+// MaxRejectShare is the share of a file's records above which an import that committed the
+// rest still fails (exit 3): a file that lost most of its records must not look like a success.
+const MaxRejectShare = 0.5
 
 func newImportCmd(a *App) *cobra.Command {
 	var (
@@ -44,7 +54,10 @@ Each file is one transaction: an interrupted import keeps the files it finished,
 the same command again skips them and resumes. Importing the same data twice changes nothing
 (records are keyed by platform + id). A record that cannot be read is stored in the rejects
 table with its file, line and reason; the summary reconciles read = stored + duplicates (per
-kind) and counts the rejects. With --strict the first bad record stops the import (exit 3).
+kind) and counts the rejects, and lists the first rejects of this import. A file that loses
+more than half of its records is still imported (what could be read is kept) but the import
+warns and exits 3. With --strict the first bad record stops the import (exit 3): that file's
+transaction is rolled back, files finished before it are kept.
 
 Formats (--format, default auto-detected per file):
 ` + formatList(),
@@ -126,11 +139,34 @@ func (a *App) runImport(ctx context.Context, reg *ingest.Registry, paths []strin
 		res.Rejected += sum.Rejected
 	}
 	finish()
-	if res.Rejected > 0 {
-		res.Rejects = firstRejects(ctx, st, 5)
+	var (
+		ids  []int64  // this import's runs that rejected something
+		most []string // files that lost most of their records
+	)
+	for _, s := range res.Files {
+		if s.Rejected > 0 {
+			ids = append(ids, s.ImportID)
+		}
+		if share, lost := mostlyRejected(s); lost {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("%s: %d of its %d records rejected (%.0f %%); the rest is imported, but check the input",
+				s.Source, s.Rejected, s.Rejected+kept(s), 100*share))
+			most = append(most, s.Source)
+		}
+	}
+	if len(ids) > 0 {
+		res.Rejects = firstRejects(ctx, st, ids, 5)
+	}
+	var lost error
+	if len(res.Warnings) > 0 {
+		lost = reported{fmt.Errorf("%w: more than %.0f %% of the records of %s", ingest.ErrRejected,
+			100*MaxRejectShare, strings.Join(most, ", "))}
+		res.Error, res.ExitCode = lost.Error(), ExitCode(lost)
 	}
 	if a.JSON {
-		return a.PrintJSON(res)
+		if err := a.PrintJSON(res); err != nil {
+			return err
+		}
+		return lost
 	}
 	for _, s := range res.Files {
 		if s.Skipped {
@@ -149,10 +185,41 @@ func (a *App) runImport(ctx context.Context, reg *ingest.Registry, paths []strin
 		a.Logf("  rejected %s", r.Error())
 	}
 	if res.Rejected > int64(len(res.Rejects)) {
-		a.Logf("  … see all with: echotrace sql \"SELECT * FROM rejects\"")
+		a.Logf("  … see all with: echotrace sql \"SELECT * FROM rejects WHERE import_id >= %d ORDER BY import_id, line\"", slices.Min(ids))
 	}
-	return nil
+	for _, w := range res.Warnings {
+		a.Logf("WARNING: %s", w)
+	}
+	return lost
 }
+
+// kept counts the records of an import that were read: one per main event (a post, an
+// engagement, a share, an observation, a watchlist entry). Accounts count only in a file that
+// holds nothing else (a profile list): most formats carry one with every post.
+func kept(s store.ImportSummary) int64 {
+	r := s.Read
+	n := r.Posts + r.Engagements + r.Shares + r.Statuses + r.Labels + r.Watch
+	if n == 0 {
+		n = r.Accounts
+	}
+	return n
+}
+
+// mostlyRejected reports the share of a file's records that were rejected, and whether it
+// exceeds MaxRejectShare.
+func mostlyRejected(s store.ImportSummary) (float64, bool) {
+	if s.Skipped || s.Rejected == 0 {
+		return 0, false
+	}
+	share := float64(s.Rejected) / float64(s.Rejected+kept(s))
+	return share, share > MaxRejectShare
+}
+
+// reported marks an error whose details the command has already printed (with --json, inside
+// its result), so that Main does not print a second JSON document for it.
+type reported struct{ error }
+
+func (r reported) Unwrap() error { return r.error }
 
 func describeCounts(read, stored, dups event.Counts, rejected int64) string {
 	var parts []string
@@ -173,8 +240,16 @@ func describeCounts(read, stored, dups event.Counts, rejected int64) string {
 	return strings.Join(parts, "; ")
 }
 
-func firstRejects(ctx context.Context, q store.Querier, n int) []event.Reject {
-	rows, err := q.Query(ctx, "SELECT source, line, coalesce(field, ''), reason FROM rejects ORDER BY import_id DESC, source, line LIMIT ?", n)
+// firstRejects returns the first n rejects of the given imports, in import and line order.
+func firstRejects(ctx context.Context, q store.Querier, imports []int64, n int) []event.Reject {
+	marks := strings.TrimSuffix(strings.Repeat("?,", len(imports)), ",")
+	args := make([]any, 0, len(imports)+1)
+	for _, id := range imports {
+		args = append(args, id)
+	}
+	args = append(args, n)
+	rows, err := q.Query(ctx, "SELECT source, line, coalesce(field, ''), reason FROM rejects WHERE import_id IN ("+marks+
+		") ORDER BY import_id, line LIMIT ?", args...)
 	if err != nil {
 		return nil
 	}

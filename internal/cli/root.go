@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -26,7 +27,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, reg *ing
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
-	if err != nil {
+	var r reported
+	if err != nil && !(a.JSON && errors.As(err, &r)) {
 		if a.JSON {
 			_ = a.PrintJSON(map[string]any{"error": err.Error(), "exit_code": ExitCode(err)})
 		} else {
@@ -56,7 +58,8 @@ A study is a folder holding echotrace.duckdb. Typical session:
 
 Or try everything on a synthetic world with no network:  echotrace demo
 
-Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 input rejected under --strict.`,
+Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 input rejected (under --strict, or
+most of a file's records).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {

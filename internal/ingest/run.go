@@ -5,8 +5,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -214,6 +212,7 @@ func RunFile(ctx context.Context, reg *Registry, st store.Store, path string, op
 		}
 		return store.ImportSummary{}, err
 	}
+	fp = SourceKey(fp, c) // the same bytes read another way are another source
 	if !opt.Force {
 		done, err := st.SourceDone(ctx, fp)
 		if err != nil {
@@ -246,6 +245,10 @@ func Feed(ctx context.Context, c Connector, st store.Store, r io.Reader, run sto
 	if opt.BatchSize <= 0 {
 		opt.BatchSize = DefaultBatchSize
 	}
+	now := time.Now()
+	if opt.Now != nil {
+		now = opt.Now()
+	}
 	dec, err := c.Open(r, run.Source)
 	if err != nil {
 		return store.ImportSummary{}, fmt.Errorf("%s: %w", run.Source, err)
@@ -277,6 +280,7 @@ func Feed(ctx context.Context, c Connector, st store.Store, r io.Reader, run sto
 		m := b.Mark()
 		err := dec.Decode(&b)
 		b.LimitFields(m)
+		b.CheckTimes(m, now) // every connector, every time format: one plausibility window
 		last = max(last, lastLine(&b))
 		if opt.Strict && len(b.Rejects) > 0 {
 			return fail(fmt.Errorf("%w: %s", ErrRejected, b.Rejects[0].Error()))
@@ -467,27 +471,6 @@ func (g *guard) Read(p []byte) (int, error) {
 		g.err = fmt.Errorf("%s data is corrupt near compressed byte %d: %w", g.kind, at, err)
 	}
 	return n, g.err
-}
-
-// Fingerprint identifies a file's content cheaply: its size and the SHA-256 of its first and
-// last 1 MiB. f is left positioned at the start.
-func Fingerprint(f *os.File, fi os.FileInfo) (string, error) {
-	h := sha256.New()
-	fmt.Fprintf(h, "%d\n", fi.Size())
-	const chunk = 1 << 20
-	if _, err := io.Copy(h, io.NewSectionReader(f, 0, chunk)); err != nil {
-		return "", err
-	}
-	if fi.Size() > chunk {
-		off := max(fi.Size()-chunk, chunk)
-		if _, err := io.Copy(h, io.NewSectionReader(f, off, fi.Size()-off)); err != nil {
-			return "", err
-		}
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 type countingReader struct {

@@ -96,9 +96,11 @@ type (
 			Root   ref `json:"root"`
 			Parent ref `json:"parent"`
 		} `json:"reply"`
-		Embed   *embed  `json:"embed"`
-		Facets  []facet `json:"facets"`
-		Subject *ref    `json:"subject"` // repost and like records
+		Embed  *embed  `json:"embed"`
+		Facets []facet `json:"facets"`
+		// Subject is a strong ref in repost and like records, a DID in follows and blocks: it is
+		// read only for the collections that use it.
+		Subject json.RawMessage `json:"subject"`
 	}
 	postView struct {
 		URI         string  `json:"uri"`
@@ -124,10 +126,19 @@ type (
 		} `json:"reason"`
 	}
 	threadNode struct {
-		Type    string            `json:"$type"`
-		Post    *postView         `json:"post"`
-		Parent  json.RawMessage   `json:"parent"`
-		Replies []json.RawMessage `json:"replies"`
+		Type     string            `json:"$type"`
+		Post     *postView         `json:"post"`
+		Parent   json.RawMessage   `json:"parent"`
+		Replies  []json.RawMessage `json:"replies"`
+		NotFound bool              `json:"notFound"`
+		Blocked  bool              `json:"blocked"`
+	}
+	// maybePost is a reply's root or parent: a post view, or a notFoundPost / blockedPost.
+	maybePost struct {
+		postView
+		Type     string `json:"$type"`
+		NotFound bool   `json:"notFound"`
+		Blocked  bool   `json:"blocked"`
 	}
 	response struct {
 		Feed       []feedItem      `json:"feed"`
@@ -140,6 +151,7 @@ type (
 		} `json:"likes"`
 		URI       string    `json:"uri"`
 		Profiles  []profile `json:"profiles"`
+		Actors    []profile `json:"actors"` // searchActors, getSuggestions
 		Followers []profile `json:"followers"`
 		Follows   []profile `json:"follows"`
 		Subject   *profile  `json:"subject"`
@@ -174,14 +186,23 @@ func (d *decoder) Decode(b *event.Batch) error {
 		b.Rejects = append(b.Rejects, event.NewReject(d.src, rec.Line, "", "unexpected shape: "+err.Error(), rec.Raw))
 		return nil
 	}
-	e := emitter{b: b, prov: event.Provenance{Source: d.src, Line: rec.Line}, seen: map[string]bool{}}
-	mark := len(b.Rejects)
-	e.response(&resp)
-	if len(b.Rejects) > mark {
-		// Keep the record's good events but only the first reason, so rejects stay readable.
-		b.Rejects = b.Rejects[:mark+1]
+	if !resp.known() {
+		b.Rejects = append(b.Rejects, event.NewReject(d.src, rec.Line, "", "not a response this connector reads: none of "+
+			"feed, posts, thread, repostedBy, likes, profiles, actors, followers, follows, subject, or a Jetstream event's did", rec.Raw))
+		return nil
 	}
+	// The record's good events are kept, and every object dropped from it is a reject.
+	e := emitter{b: b, prov: event.Provenance{Source: d.src, Line: rec.Line}, seen: map[string]bool{}}
+	e.response(&resp)
 	return nil
+}
+
+// known reports whether r holds any field the connector reads (a field present with an empty
+// list counts: an empty page is a page).
+func (r *response) known() bool {
+	return r.Feed != nil || r.Posts != nil || r.Thread != nil || r.RepostedBy != nil || r.Likes != nil ||
+		r.Profiles != nil || r.Actors != nil || r.Followers != nil || r.Follows != nil || r.Subject != nil ||
+		r.URI != "" || r.DID != "" || r.Commit != nil
 }
 
 type emitter struct {
@@ -203,6 +224,9 @@ func (e *emitter) response(r *response) {
 	}
 	if len(r.Thread) > 0 {
 		e.thread(r.Thread, 0)
+	}
+	if r.URI == "" && (len(r.RepostedBy) > 0 || len(r.Likes) > 0) {
+		e.reject("uri", fmt.Sprintf("%d repostedBy and %d likes without the uri of the post they are about", len(r.RepostedBy), len(r.Likes)))
 	}
 	if r.URI != "" && len(r.RepostedBy) > 0 {
 		author := didOf(r.URI)
@@ -230,7 +254,7 @@ func (e *emitter) response(r *response) {
 				AccountID: l.Actor.DID, Kind: event.EngageLike, PostID: r.URI, PostAuthorID: author, At: at, Prov: e.prov})
 		}
 	}
-	for _, ps := range [][]profile{r.Profiles, r.Followers, r.Follows} {
+	for _, ps := range [][]profile{r.Profiles, r.Actors, r.Followers, r.Follows} {
 		for i := range ps {
 			e.account(&ps[i])
 		}
@@ -238,23 +262,43 @@ func (e *emitter) response(r *response) {
 	if r.Subject != nil {
 		e.account(r.Subject)
 	}
-	if r.Commit != nil && r.DID != "" {
+	switch {
+	case r.Commit != nil && r.DID != "":
 		e.jetstream(r)
+	case r.Commit != nil:
+		e.reject("did", "Jetstream commit without did")
 	}
 }
 
 func (e *emitter) feedItem(it *feedItem) {
 	if it.Post == nil {
+		e.reject("feed.post", "feed item without post")
 		return
 	}
 	e.post(it.Post)
 	if it.Reply != nil {
-		for _, raw := range []json.RawMessage{it.Reply.Root, it.Reply.Parent} {
-			var pv postView
-			if len(raw) > 0 && json.Unmarshal(raw, &pv) == nil && pv.URI != "" && pv.Author.DID != "" {
-				e.post(&pv)
+		for _, f := range []struct {
+			name string
+			raw  json.RawMessage
+		}{{"reply.root", it.Reply.Root}, {"reply.parent", it.Reply.Parent}} {
+			if len(f.raw) == 0 || string(f.raw) == "null" {
+				continue
+			}
+			var mp maybePost
+			switch err := json.Unmarshal(f.raw, &mp); {
+			case err != nil:
+				e.reject(f.name, "unexpected shape: "+err.Error())
+			case mp.NotFound || mp.Blocked || strings.HasSuffix(mp.Type, "#notFoundPost") || strings.HasSuffix(mp.Type, "#blockedPost"):
+				// a deleted or blocked post: nothing to read
+			case mp.URI == "" || mp.Author.DID == "":
+				e.reject(f.name, "neither a post view (uri and author did) nor a notFoundPost or blockedPost")
+			default:
+				e.post(&mp.postView)
 			}
 		}
+	}
+	if it.Reason != nil && strings.HasSuffix(it.Reason.Type, "#reasonRepost") && it.Reason.By.DID == "" {
+		e.reject("reason.by", "repost reason without the reposting account's did")
 	}
 	if it.Reason != nil && strings.HasSuffix(it.Reason.Type, "#reasonRepost") && it.Reason.By.DID != "" {
 		at, err := field.Time(it.Reason.IndexedAt)
@@ -272,17 +316,29 @@ func (e *emitter) feedItem(it *feedItem) {
 	}
 }
 
+// maxThreadDepth bounds the walk of a thread tree.
+const maxThreadDepth = 1000
+
 // thread walks a getPostThread tree (parents up, replies down), bounded in depth.
 func (e *emitter) thread(raw json.RawMessage, depth int) {
-	if depth > 1000 || len(raw) == 0 || raw[0] != '{' {
+	if len(raw) == 0 || string(raw) == "null" {
+		return
+	}
+	if depth > maxThreadDepth {
+		e.reject("thread", fmt.Sprintf("thread deeper than %d levels; the rest of this branch is skipped", maxThreadDepth))
 		return
 	}
 	var n threadNode
-	if json.Unmarshal(raw, &n) != nil {
+	if err := json.Unmarshal(raw, &n); err != nil {
+		e.reject("thread", "unexpected shape of a thread node: "+err.Error())
 		return
 	}
-	if n.Post != nil {
+	switch {
+	case n.Post != nil:
 		e.post(n.Post)
+	case n.NotFound || n.Blocked || strings.HasSuffix(n.Type, "#notFoundPost") || strings.HasSuffix(n.Type, "#blockedPost"):
+	default:
+		e.reject("thread.post", "thread node without post (and not a notFoundPost or blockedPost)")
 	}
 	e.thread(n.Parent, depth+1)
 	for _, r := range n.Replies {
@@ -293,6 +349,7 @@ func (e *emitter) thread(raw json.RawMessage, depth int) {
 // account emits a profile once per record; it reports whether the profile is usable.
 func (e *emitter) account(p *profile) bool {
 	if p.DID == "" {
+		e.reject("did", "profile without did")
 		return false
 	}
 	if e.seen["a "+p.DID] {
@@ -310,12 +367,20 @@ func (e *emitter) account(p *profile) bool {
 		Followers: count(p.FollowersCount), Following: count(p.FollowsCount), Posts: count(p.PostsCount),
 		DefaultAvatar: p.Avatar == "", Description: p.Description, ObservedAt: observed, Prov: e.prov})
 	for _, l := range p.Labels {
-		if l.Neg || l.Val == "" {
+		if l.Neg {
+			continue // a negation withdraws a label: no observation of one
+		}
+		if l.Val == "" {
+			e.reject("labels.val", "label without val")
 			continue
 		}
 		at, err := field.Time(l.Cts)
-		if err != nil || at.IsZero() {
+		if err != nil {
+			e.reject("labels.cts", err.Error())
 			continue
+		}
+		if at.IsZero() || at.Unix() == 0 {
+			continue // no time, or self-labels' placeholder 1970-01-01T00:00:00.000Z: not an observation
 		}
 		e.b.Labels = append(e.b.Labels, event.LabelObservation{Platform: event.Bluesky, AccountID: p.DID,
 			Handle: p.Handle, ObservedAt: at, Label: l.Val, Class: classify(l.Val), Prov: e.prov})
@@ -421,6 +486,10 @@ func quoted(em *embed) string {
 func (e *emitter) jetstream(r *response) {
 	c := r.Commit
 	if c.Operation != "create" {
+		return // updates and deletes are not read
+	}
+	if c.Collection == "" || c.RKey == "" {
+		e.reject("commit.collection", "Jetstream commit without collection or rkey")
 		return
 	}
 	uri := fmt.Sprintf("at://%s/%s/%s", r.DID, c.Collection, c.RKey)
@@ -437,24 +506,33 @@ func (e *emitter) jetstream(r *response) {
 		}
 		e.b.Posts = append(e.b.Posts, p)
 	case "app.bsky.feed.repost":
-		if c.Record.Subject == nil || c.Record.Subject.URI == "" {
+		s := subjectURI(c.Record.Subject)
+		if s == "" {
 			e.reject("commit.record.subject", "repost without subject")
 			return
 		}
-		s := c.Record.Subject.URI
 		e.b.Posts = append(e.b.Posts, event.Post{Platform: event.Bluesky, ID: uri, AuthorID: r.DID,
 			CreatedAt: at, Kind: event.KindRepost, RefID: s, RefAuthorID: didOf(s),
 			Likes: event.Unknown, Reposts: event.Unknown, Replies: event.Unknown, Quotes: event.Unknown, Views: event.Unknown,
 			Prov: e.prov})
 	case "app.bsky.feed.like":
-		if c.Record.Subject == nil || c.Record.Subject.URI == "" {
+		s := subjectURI(c.Record.Subject)
+		if s == "" {
 			e.reject("commit.record.subject", "like without subject")
 			return
 		}
-		s := c.Record.Subject.URI
 		e.b.Engagements = append(e.b.Engagements, event.Engagement{Platform: event.Bluesky, AccountID: r.DID,
 			Kind: event.EngageLike, PostID: s, PostAuthorID: didOf(s), At: at, Prov: e.prov})
 	}
+}
+
+// subjectURI returns the URI of a repost's or like's subject (a strong ref), or "".
+func subjectURI(raw json.RawMessage) string {
+	var r ref
+	if len(raw) == 0 || json.Unmarshal(raw, &r) != nil {
+		return ""
+	}
+	return r.URI
 }
 
 // didOf returns the DID of an at:// URI ("at://did:plc:x/app.bsky.feed.post/y" → "did:plc:x").

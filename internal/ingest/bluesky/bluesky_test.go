@@ -2,6 +2,7 @@ package bluesky
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -161,5 +162,71 @@ func TestQuotes(t *testing.T) {
 	}
 	if n != 2 {
 		t.Errorf("%d quotes, want 2", n)
+	}
+}
+
+// TestSelfLabelPlaceholderIsNoObservation: self-labels may carry the placeholder cts
+// 1970-01-01T00:00:00.000Z (see ../shared/data/bluesky-jetstream-and-labels/README.md). It is
+// no observation time: the label is skipped as one without cts is, rather than stored as seen
+// in 1970 (and now rejected by the plausibility window).
+func TestSelfLabelPlaceholderIsNoObservation(t *testing.T) {
+	in := `{"profiles":[{"did":"did:plc:a","handle":"a.bsky.social","labels":[` +
+		`{"src":"did:plc:a","uri":"at://did:plc:a/app.bsky.actor.profile/self","val":"!no-unauthenticated","cts":"1970-01-01T00:00:00.000Z"},` +
+		`{"src":"did:plc:mod","uri":"did:plc:a","val":"rude","cts":"2025-04-28T23:24:06.083Z"}]}]}`
+	b := ingesttest.Decode(t, New(), "p", []byte(in))
+	if len(b.Labels) != 1 || b.Labels[0].Label != "rude" || len(b.Rejects) != 0 {
+		t.Errorf("labels %+v, rejects %+v; want only the labeller's label", b.Labels, b.Rejects)
+	}
+}
+
+// TestWrongShapesAreRejects is issue 14 item 8a: objects of the wrong shape used to be dropped
+// without a reject. Each is now a reject naming its line and what was wrong, the record's good
+// events are kept, and what is of the right shape but not read (a follow commit, a deleted reply
+// parent) is no reject.
+func TestWrongShapesAreRejects(t *testing.T) {
+	post := func(n int) string {
+		return fmt.Sprintf(`{"uri":"at://did:plc:a/app.bsky.feed.post/%d","author":{"did":"did:plc:a","handle":"a.bsky.social"},"record":{"text":"t","createdAt":"2024-01-01T00:00:00Z"}}`, n)
+	}
+	lines := []string{
+		`{"foo":1}`,
+		`{"feed":[{"reason":{}}]}`,
+		`{"feed":[{"post":` + post(1) + `,"reply":{"root":{"uri":"x"},"parent":{"$type":"app.bsky.feed.defs#notFoundPost","uri":"at://did:plc:z/app.bsky.feed.post/9","notFound":true}}}]}`,
+		`{"thread":{"$type":"app.bsky.feed.defs#threadViewPost","replies":[1]}}`,
+		`{"profiles":[{"handle":"nodid.bsky.social"}]}`,
+		`{"likes":[{"actor":{"did":"did:plc:a"},"createdAt":"2024-01-01T00:00:00Z"}]}`,
+		`{"profiles":[{"did":"did:plc:b","labels":[{"val":""},{"val":"x","cts":"nope"}]}]}`,
+		`{"kind":"commit","commit":{"operation":"create"}}`,
+		`{"did":"did:plc:c","time_us":1725911162000000,"kind":"commit","commit":{"operation":"create","collection":"app.bsky.graph.follow","rkey":"f","record":{"subject":"did:plc:d","createdAt":"2024-01-01T00:00:00Z"}}}`,
+		`{"feed":[{"post":` + post(2) + `,"reason":{"$type":"app.bsky.feed.defs#reasonRepost"}}]}`,
+	}
+	b := ingesttest.Decode(t, New(), "s", []byte(strings.Join(lines, "\n")))
+	ingesttest.CheckBatch(t, "s", &b)
+	var got []string
+	for _, r := range b.Rejects {
+		got = append(got, fmt.Sprintf("%d %s: %s", r.Line, r.Field, r.Reason))
+	}
+	want := []string{
+		"1 : not a response this connector reads",
+		"2 feed.post: feed item without post",
+		"3 reply.root: neither a post view",
+		"4 thread.post: thread node without post",
+		"4 thread: unexpected shape of a thread node",
+		"5 did: profile without did",
+		"6 uri: 0 repostedBy and 1 likes without the uri",
+		"7 labels.val: label without val",
+		"7 labels.cts: not a time",
+		"8 did: Jetstream commit without did",
+		"10 reason.by: repost reason without the reposting account's did",
+	}
+	if len(got) != len(want) {
+		t.Fatalf("rejects:\n%s\nwant %d", strings.Join(got, "\n"), len(want))
+	}
+	for i := range want {
+		if !strings.HasPrefix(got[i], want[i]) {
+			t.Errorf("reject %d = %q; want it to start %q", i, got[i], want[i])
+		}
+	}
+	if len(b.Posts) != 2 {
+		t.Errorf("%d posts; want the 2 good ones", len(b.Posts))
 	}
 }

@@ -27,6 +27,10 @@ type connector struct {
 }
 
 func (c *connector) Name() string { return "csv" }
+
+// Settings is the mapping in use (ingest.Configured): a file imported again with another
+// --mapping is read again.
+func (c *connector) Settings() string { return "mapping " + c.m.String() }
 func (c *connector) Describe() string {
 	return "generic posts CSV (" + DefaultHeader + ", or any layout with a column mapping)"
 }

@@ -65,6 +65,22 @@ func FieldNames() []string {
 	return names
 }
 
+// String writes the mapping canonically: its field=column pairs sorted by field, the constant
+// platform as platform=const:NAME. Equal mappings give equal strings, however they were written.
+func (m Mapping) String() string {
+	var pairs []string
+	for name, col := range m.fields() {
+		if *col != "" {
+			pairs = append(pairs, name+"="+*col)
+		}
+	}
+	if m.ConstPlatform != "" {
+		pairs = append(pairs, "platform=const:"+string(m.ConstPlatform))
+	}
+	sort.Strings(pairs)
+	return strings.Join(pairs, ",")
+}
+
 // Validate checks that the fields every post needs are mapped: id, author_id, created_at, and
 // platform (a column or a constant); and kind whenever ref_id is mapped.
 func (m Mapping) Validate() error {

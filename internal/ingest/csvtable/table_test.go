@@ -1,6 +1,8 @@
 package csvtable
 
 import (
+	"bytes"
+	"encoding/csv"
 	"io"
 	"reflect"
 	"strings"
@@ -64,8 +66,18 @@ func TestNext(t *testing.T) {
 		{"bare quote is a reject and reading goes on", "a,b\n1,x\"y\n3,4\n", []row{
 			{2, "REJECT : malformed CSV: bare \" in non-quoted-field (at line 2, column 4)"}, {3, "3|4"}}},
 		{"invalid UTF-8 names the column", "a,b\n1,\xff\n3,4\n", []row{{2, "REJECT b: not valid UTF-8"}, {3, "3|4"}}},
-		{"unterminated quote ends the input", "a,b\n1,2\n\"3,4\n5,6\n", []row{{2, "1|2"},
-			{3, "REJECT : malformed CSV: extraneous or missing \" in quoted-field (at line 4, column 5)"}}},
+		{"unterminated quote costs its own line only", "a,b\n1,2\n\"3,4\n5,6\n", []row{{2, "1|2"},
+			{3, "REJECT : malformed CSV: the quoted field opened at line 3, column 1 is not closed before the end of the input; reading resumes at line 4"},
+			{4, "5|6"}}},
+		{"stray quote resynchronises at the next good line", "a,b\n1,\"x\n2,y\n3,\"z\"\n4,5\n", []row{
+			{2, "REJECT : malformed CSV: extraneous or missing \" in quoted-field (at line 4, column 3); reading resumes at line 3"},
+			{3, "2|y"}, {4, "3|z"}, {5, "4|5"}}},
+		{"a multi-line record with the wrong field count is retried line by line", "a,b,c\n1,\"x\n2\",3,4\n5,6,7\n", []row{
+			{2, "REJECT : record has 4 fields; the header has 3; reading resumes at line 3"},
+			{3, "REJECT : malformed CSV: bare \" in non-quoted-field (at line 3, column 2)"}, {4, "5|6|7"}}},
+		{"escaped quotes and CRLF inside a quoted field", "a,b\r\n\"say \"\"hi\"\"\r\nthere\",2\r\n", []row{{2, "say \"hi\"\nthere|2"}}},
+		{"quoted field at the end of input without a newline", "a,b\n1,\"x\"", []row{{2, "1|x"}}},
+		{"empty fields", "a,b,c\n,,\n\"\",,\"\"\n", []row{{2, "||"}, {3, "||"}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -132,37 +144,86 @@ func TestHeaderMatch(t *testing.T) {
 	}
 }
 
+// FuzzTable feeds arbitrary input to the reader: it never fails, every record is valid UTF-8
+// and every reject has a line; and wherever encoding/csv reads the input without an error into
+// records of the header's width, the reader returns exactly those records on the same lines.
 func FuzzTable(f *testing.F) {
-	for _, s := range []string{"a,b\n1,2\n", "\ufeffa,b\n\"x\ny\",2\n1\n", "a\n\"\n", "a,b\n1,x\"y\n3,\xff\n"} {
+	for _, s := range []string{"a,b\n1,2\n", "\ufeffa,b\n\"x\ny\",2\n1\n", "a\n\"\n", "a,b\n1,x\"y\n3,\xff\n",
+		"a,b\r\n\"x\"\"\r\ny\",\r\n\n\n3,4\r", "a,b\n1,\"x\n2,y\n3,\"z\"\n4,5\n"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		want, wantLines, comparable := csvRecords(data)
 		r, err := Open(strings.NewReader(string(data)), "fuzz")
 		if err != nil {
+			if comparable {
+				t.Fatalf("Open: %v; encoding/csv reads the header", err)
+			}
 			return
 		}
+		var got [][]string
+		var gotLines []int
+		rejected := false
 		for i := 0; i < 1_000_000; i++ {
 			var b event.Batch
 			ok, err := r.Next(&b)
 			if err == io.EOF {
+				if comparable && !rejected && (!reflect.DeepEqual(got, want) || !reflect.DeepEqual(gotLines, wantLines)) {
+					t.Fatalf("records %q on lines %v; encoding/csv reads %q on lines %v", got, gotLines, want, wantLines)
+				}
 				return
 			}
 			if err != nil {
 				t.Fatal(err)
 			}
 			if ok {
+				rec := make([]string, len(r.Header()))
 				for j := range r.Header() {
+					rec[j] = r.Field(j)
 					if !utf8.ValidString(r.Field(j)) {
 						t.Fatalf("field %d is invalid UTF-8", j)
 					}
 				}
+				got, gotLines = append(got, rec), append(gotLines, int(r.Line()))
 				if r.Line() < 2 {
 					t.Fatalf("record on line %d", r.Line())
 				}
 			} else if len(b.Rejects) != 1 || b.Rejects[0].Line < 1 || !utf8.ValidString(b.Rejects[0].Raw) {
 				t.Fatalf("bad reject %+v", b.Rejects)
+			} else {
+				rejected = true
+				if comparable && !strings.Contains(b.Rejects[0].Reason, "UTF-8") {
+					t.Fatalf("reject %+v; encoding/csv reads the input", b.Rejects[0])
+				}
 			}
 		}
 		t.Fatal("no EOF")
 	})
+}
+
+// csvRecords reads data with encoding/csv. comparable is true when it reads every record without
+// an error and each has the header's number of fields, and data is valid UTF-8 without a BOM; records and their lines follow the header.
+func csvRecords(data []byte) (recs [][]string, lines []int, comparable bool) {
+	if !utf8.Valid(data) || bytes.HasPrefix(data, []byte(bom)) {
+		// The reader rejects invalid UTF-8 that encoding/csv passes through, and drops a BOM
+		// before parsing where encoding/csv keeps it as content.
+		return nil, nil, false
+	}
+	cr := csv.NewReader(bytes.NewReader(data))
+	cr.FieldsPerRecord = -1
+	hdr, err := cr.Read()
+	if err != nil {
+		return nil, nil, false
+	}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return recs, lines, true
+		}
+		if err != nil || len(rec) != len(hdr) {
+			return nil, nil, false
+		}
+		ln, _ := cr.FieldPos(0)
+		recs, lines = append(recs, rec), append(lines, ln)
+	}
 }

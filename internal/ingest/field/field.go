@@ -40,7 +40,9 @@ var ErrTime = errors.New("not a time")
 // Time parses s as a time in UTC. It accepts RFC 3339 (with or without zone or fraction), the
 // "2006-01-02 15:04[:05]" archive layouts, Twitter v1.1's "Mon Jan 02 15:04:05 +0000 2006",
 // date-only values, Excel's "1/2/06 15:04" and unix seconds (integer or fractional) or
-// milliseconds (13 digits). An empty string is the zero time with no error.
+// milliseconds (13 digits). An empty string is the zero time with no error. Time only parses:
+// whether the time is plausible on its platform (not year 0, not year 10000) is decided for
+// every connector at once by event.(*Batch).CheckTimes, in the import loop.
 func Time(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {

@@ -2,6 +2,7 @@ package mastodon
 
 import (
 	"encoding/json"
+	"fmt"
 	"html"
 	"io"
 	"net/url"
@@ -124,7 +125,7 @@ func (d *decoder) Decode(b *event.Batch) error {
 		b.Rejects = append(b.Rejects, event.NewReject(d.src, rec.Line, "", rec.Err.Error(), rec.Raw))
 		return nil
 	}
-	mark := len(b.Rejects)
+	// The record's good events are kept, and every object dropped from it is a reject.
 	switch rec.Raw[0] {
 	case '[':
 		var items []json.RawMessage
@@ -133,21 +134,28 @@ func (d *decoder) Decode(b *event.Batch) error {
 			return nil
 		}
 		var sts []status
-		for _, it := range items {
+		for i, it := range items {
 			var probe map[string]json.RawMessage
-			if json.Unmarshal(it, &probe) != nil {
+			if err := json.Unmarshal(it, &probe); err != nil {
+				e.reject("", fmt.Sprintf("array item %d is not an object", i))
 				continue
 			}
 			if _, ok := probe["content"]; ok {
 				var s status
-				if json.Unmarshal(it, &s) == nil {
-					sts = append(sts, s)
+				if err := json.Unmarshal(it, &s); err != nil {
+					e.reject("", fmt.Sprintf("array item %d: unexpected shape of a status: %v", i, err))
+					continue
 				}
+				sts = append(sts, s)
 			} else if _, ok := probe["acct"]; ok {
 				var a account
-				if json.Unmarshal(it, &a) == nil {
-					e.account(&a)
+				if err := json.Unmarshal(it, &a); err != nil {
+					e.reject("", fmt.Sprintf("array item %d: unexpected shape of an account: %v", i, err))
+					continue
 				}
+				e.account(&a)
+			} else {
+				e.reject("", fmt.Sprintf("array item %d is neither a status (content) nor an account (acct)", i))
 			}
 		}
 		e.statuses(sts)
@@ -160,12 +168,21 @@ func (d *decoder) Decode(b *event.Batch) error {
 		switch {
 		case env.Content != nil:
 			var s status
-			_ = json.Unmarshal(rec.Raw, &s)
+			if err := json.Unmarshal(rec.Raw, &s); err != nil {
+				b.Rejects = append(b.Rejects, event.NewReject(d.src, rec.Line, "", "unexpected shape of a status: "+err.Error(), rec.Raw))
+				return nil
+			}
 			e.statuses([]status{s})
 		case env.Username != "":
 			var a account
-			_ = json.Unmarshal(rec.Raw, &a)
+			if err := json.Unmarshal(rec.Raw, &a); err != nil {
+				b.Rejects = append(b.Rejects, event.NewReject(d.src, rec.Line, "", "unexpected shape of an account: "+err.Error(), rec.Raw))
+				return nil
+			}
 			e.account(&a)
+		case !env.known():
+			b.Rejects = append(b.Rejects, event.NewReject(d.src, rec.Line, "", "not a Mastodon API object this connector reads: not a status, an account, "+
+				"a context (ancestors, descendants), a search result (accounts, statuses) or a status with reblogged_by/favourited_by", rec.Raw))
 		default:
 			e.statuses(env.Ancestors)
 			e.statuses(env.Descendants)
@@ -177,15 +194,21 @@ func (d *decoder) Decode(b *event.Batch) error {
 				e.statuses([]status{*env.Status})
 				e.engagers(env.Status, env.RebloggedBy, event.EngageRepost)
 				e.engagers(env.Status, env.FavouritedBy, event.EngageLike)
+			} else if n := len(env.RebloggedBy) + len(env.FavouritedBy); n > 0 {
+				e.reject("status", fmt.Sprintf("%d reblogged_by/favourited_by accounts without the status they are about", n))
 			}
 		}
 	default:
 		b.Rejects = append(b.Rejects, event.NewReject(d.src, rec.Line, "", "not a Mastodon API object or array", rec.Raw))
 	}
-	if len(b.Rejects) > mark+1 {
-		b.Rejects = b.Rejects[:mark+1]
-	}
 	return nil
+}
+
+// known reports whether an envelope holds any field the connector reads (present with an empty
+// list counts: an empty context is a context).
+func (env *envelope) known() bool {
+	return env.Ancestors != nil || env.Descendants != nil || env.Accounts != nil || env.Statuses != nil ||
+		env.Status != nil || env.RebloggedBy != nil || env.FavouritedBy != nil
 }
 
 type emitter struct {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/echotrace/echotrace/internal/event"
@@ -145,4 +146,43 @@ func FuzzDecode(f *testing.F) {
 	f.Add(data)
 	f.Add([]byte(`[{"uri":"u","content":"<p>x</p>","created_at":"2020-01-01T00:00:00Z","account":{"url":"https://m/@a","acct":"a"}}]`))
 	f.Fuzz(func(t *testing.T, data []byte) { ingesttest.Fuzz(t, New(), data) })
+}
+
+// TestWrongShapesAreRejects is issue 14 item 8a: array items that are neither statuses nor
+// accounts, objects the connector does not read and engagers without their status used to be
+// dropped without a reject. Each is now a reject, and the record's good events are kept.
+func TestWrongShapesAreRejects(t *testing.T) {
+	const st = `{"id":"1","uri":"https://m.example/users/a/statuses/1","created_at":"2024-01-01T00:00:00.000Z","content":"<p>hi</p>","account":{"id":"9","acct":"a","url":"https://m.example/@a"}}`
+	lines := []string{
+		`[` + st + `, 7, {"name":"a tag"}, {"acct":"b","url":5}]`,
+		`{"id":"5","name":"not a status or account"}`,
+		`{"reblogged_by":[{"acct":"c","url":"https://m.example/@c"}]}`,
+		`{"content":"<p>x</p>","uri":"u","account":"not an object"}`,
+		`{"ancestors":[],"descendants":[]}`, // an empty context: nothing to read, nothing wrong
+	}
+	b := ingesttest.Decode(t, New(), "s", []byte(strings.Join(lines, "\n")))
+	ingesttest.CheckBatch(t, "s", &b)
+	var got []string
+	for _, r := range b.Rejects {
+		got = append(got, fmt.Sprintf("%d %s: %s", r.Line, r.Field, r.Reason))
+	}
+	want := []string{
+		"1 : array item 1 is not an object",
+		"1 : array item 2 is neither a status (content) nor an account (acct)",
+		"1 : array item 3: unexpected shape of an account",
+		"2 : not a Mastodon API object this connector reads",
+		"3 status: 1 reblogged_by/favourited_by accounts without the status",
+		"4 : unexpected shape of a status",
+	}
+	if len(got) != len(want) {
+		t.Fatalf("rejects:\n%s\nwant %d", strings.Join(got, "\n"), len(want))
+	}
+	for i := range want {
+		if !strings.HasPrefix(got[i], want[i]) {
+			t.Errorf("reject %d = %q; want it to start %q", i, got[i], want[i])
+		}
+	}
+	if len(b.Posts) != 1 {
+		t.Errorf("%d posts; want the good status", len(b.Posts))
+	}
 }

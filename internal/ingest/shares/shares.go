@@ -35,6 +35,10 @@ func New(opt Options) ingest.Connector { return &connector{opt: opt} }
 type connector struct{ opt Options }
 
 func (c *connector) Name() string { return "shares" }
+
+// Settings is the object type (ingest.Configured): the same file imported with another --object
+// yields other shares and is read again.
+func (c *connector) Settings() string { return "object " + c.opt.Object }
 func (c *connector) Describe() string {
 	return "CooRTweet shares CSV (object_id,account_id,content_id,timestamp_share) or its german_elections layout"
 }

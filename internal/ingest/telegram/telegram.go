@@ -98,37 +98,47 @@ func (d *decoder) Decode(b *event.Batch) error {
 		b.Rejects = append(b.Rejects, event.NewReject(d.src, rec.Line, "", "not a Telegram export: "+err.Error(), rec.Raw))
 		return nil
 	}
-	prov := event.Provenance{Source: d.src, Line: rec.Line}
-	chats := []chat{ex.chat}
-	if ex.Chats != nil {
-		chats = append(chats, ex.Chats.List...)
+	if ex.ID == "" && ex.Messages == nil && ex.Chats == nil {
+		b.Rejects = append(b.Rejects, event.NewReject(d.src, rec.Line, "", "not a Telegram export: neither a chat (id, messages) nor chats.list", rec.Raw))
+		return nil
 	}
-	for i := range chats {
-		emitChat(b, &chats[i], prov)
+	prov := event.Provenance{Source: d.src, Line: rec.Line}
+	// A full export's top level is no chat (no id, no messages): only its chats.list is read.
+	if ex.ID != "" || ex.Messages != nil {
+		emitChat(b, &ex.chat, prov)
+	}
+	if ex.Chats != nil {
+		for i := range ex.Chats.List {
+			emitChat(b, &ex.Chats.List[i], prov)
+		}
 	}
 	return nil
 }
 
+// emitChat emits a chat's account and its messages; every message it cannot read is a reject.
 func emitChat(b *event.Batch, c *chat, prov event.Provenance) {
-	if c.ID == "" || len(c.Messages) == 0 {
+	if c.ID == "" {
+		if len(c.Messages) > 0 {
+			b.Rejects = append(b.Rejects, event.Reject{Source: prov.Source, Line: prov.Line, Field: "id",
+				Reason: fmt.Sprintf("chat %q has %d messages but no id", c.Name, len(c.Messages))})
+		}
 		return
+	}
+	if len(c.Messages) == 0 {
+		return // an empty chat
 	}
 	chatAuthor := "channel" + c.ID.String()
 	b.Accounts = append(b.Accounts, event.Account{Platform: event.Telegram, ID: chatAuthor, Name: c.Name,
 		Followers: event.Unknown, Following: event.Unknown, Posts: event.Unknown, Prov: prov})
-	rejected := false
 	for i := range c.Messages {
 		m := &c.Messages[i]
 		if m.Type != "" && m.Type != "message" {
-			continue
+			continue // service messages (channel created, pinned …) are no posts
 		}
 		p, err := post(c, chatAuthor, m, prov)
 		if err != nil {
-			if !rejected { // one reason per record keeps rejects readable
-				b.Rejects = append(b.Rejects, event.Reject{Source: prov.Source, Line: prov.Line, Field: err.field,
-					Reason: fmt.Sprintf("message %s: %s", m.ID, err.reason)})
-				rejected = true
-			}
+			b.Rejects = append(b.Rejects, event.Reject{Source: prov.Source, Line: prov.Line, Field: err.field,
+				Reason: fmt.Sprintf("chat %s, message %s: %s", c.ID, m.ID, err.reason)})
 			continue
 		}
 		b.Posts = append(b.Posts, p)
