@@ -20,6 +20,9 @@ var (
 	ErrClosed = errors.New("appender already committed or rolled back")
 	// ErrNotFound is returned when a requested result does not exist.
 	ErrNotFound = errors.New("not found")
+	// ErrResultsMixed is returned by readers asked to be strict when the stored results do
+	// not belong together (different runs) or predate the latest import (see ResultState).
+	ErrResultsMixed = errors.New("stored results do not belong together or predate the latest import")
 )
 
 // Store is a study's storage.
@@ -29,6 +32,8 @@ type Store interface {
 	Appender(ctx context.Context, run ImportRun) (Appender, error)
 	Querier
 	ResultStore
+	// Runs stores the results of a run atomically and says which run stored each result.
+	Runs
 	// SourceDone reports whether a source with this fingerprint was already imported completely,
 	// so that re-running an import over many files resumes where it stopped.
 	SourceDone(ctx context.Context, fingerprint string) (bool, error)

@@ -174,7 +174,8 @@ type migration struct {
 	stmts   []string
 	before  func(ctx context.Context, tx *sql.Tx) error
 	// readable: a study without this migration (and the later ones, if readable too) can
-	// still be opened read-only; what it adds is only an optimisation that readers do without.
+	// still be opened read-only; readers do without what it adds (an optimisation, or a record
+	// that older studies never had).
 	readable bool
 }
 
@@ -193,6 +194,26 @@ var migrations = []migration{
 	// writes the counts inside its commit.
 	{version: 6, note: "row counts cached by each import (core.stats)", readable: true, stmts: []string{
 		`CREATE TABLE IF NOT EXISTS core.stats (import_id BIGINT NOT NULL, body VARCHAR NOT NULL)`}},
+	// The results of one analysis run are stored in one transaction with its row in
+	// core.runs, and every document and result row carries its run id, so that report, export
+	// and serve can tell results of different runs apart. A study without these still opens
+	// read-only: its results read as "run unknown".
+	{version: 7, note: "analysis runs (core.runs, documents.run_id)", readable: true, stmts: migration7()},
+}
+
+// runsVersion is the first schema version with core.runs.
+const runsVersion = 7
+
+func migration7() []string {
+	return []string{
+		`CREATE SEQUENCE IF NOT EXISTS core.run_id_seq START 1`,
+		`CREATE TABLE IF NOT EXISTS core.runs (
+			id BIGINT NOT NULL, command VARCHAR NOT NULL, params VARCHAR, started TIMESTAMP NOT NULL,
+			finished TIMESTAMP NOT NULL, import_id BIGINT, results VARCHAR NOT NULL, inputs VARCHAR)`,
+		`ALTER TABLE core.documents ADD COLUMN IF NOT EXISTS run_id BIGINT`,
+		`CREATE OR REPLACE VIEW runs AS
+SELECT id, command, params, started, finished, import_id, results, inputs FROM core.runs`,
+	}
 }
 
 // listsToVarchar converts the list columns of core.posts from VARCHAR[] (studies written
