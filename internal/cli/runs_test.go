@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/echotrace/echotrace/internal/event"
 	"github.com/echotrace/echotrace/internal/ingest/all"
 	"github.com/echotrace/echotrace/internal/store/duckdb"
 )
@@ -248,5 +249,50 @@ func TestServeBannerForResultsOfDifferentRuns(t *testing.T) {
 	cancel()
 	if code := <-done; code != 0 {
 		t.Errorf("serve exit %d: %s", code, errb.String())
+	}
+}
+
+// TestImportCountsIdentityConflicts (issue 14, item 7): two rows of one file with the same id
+// and different authors, and a later file giving the post a third author, are identity
+// conflicts, counted apart from plain duplicates in the import summary and in stats and kept in
+// the conflicts view; the post keeps its first-seen author, text and provenance.
+func TestImportCountsIdentityConflicts(t *testing.T) {
+	dir := t.TempDir()
+	study := filepath.Join(dir, "s")
+	mustRun(t, "init", study)
+	head := "platform,id,author_id,created_at,kind,ref_id,ref_author_id,text\n"
+	one, two := filepath.Join(dir, "one.csv"), filepath.Join(dir, "two.csv")
+	os.WriteFile(one, []byte(head+"x,1,a,2021-01-01T00:00:00Z,post,,,first\nx,1,b,2021-01-01T00:00:00Z,post,,,second\nx,2,a,2021-01-01T00:00:01Z,post,,,plain\nx,2,a,2021-01-01T00:00:01Z,post,,,plain\n"), 0o644)
+	os.WriteFile(two, []byte(head+"x,1,c,2021-01-02T00:00:00Z,repost,2,a,third\n"), 0o644)
+
+	var res struct { // import --json, as a script reads it
+		Files []struct {
+			Read       event.Counts `json:"read"`
+			Stored     event.Counts `json:"stored"`
+			Duplicates event.Counts `json:"duplicates"`
+			Conflicts  event.Counts `json:"conflicts"`
+		} `json:"files"`
+	}
+	if err := json.Unmarshal([]byte(mustRun(t, "--study", study, "--json", "import", "--format", "csv", one)), &res); err != nil {
+		t.Fatal(err)
+	}
+	if f := res.Files[0]; f.Read.Posts != 4 || f.Stored.Posts != 2 || f.Duplicates.Posts != 2 || f.Conflicts.Posts != 1 {
+		t.Errorf("one file: read %d, stored %d, duplicates %d, conflicts %d; want 4, 2, 2 (one plain), 1",
+			f.Read.Posts, f.Stored.Posts, f.Duplicates.Posts, f.Conflicts.Posts)
+	}
+	_, errs, code := run(t, "--study", study, "import", "--format", "csv", two)
+	if code != 0 || !strings.Contains(errs, "identity conflicts among the duplicates: 1 post with a known id") {
+		t.Errorf("second file: exit %d, summary %q; want a line for the conflict", code, errs)
+	}
+	if got := mustRun(t, "--study", study, "sql", "--csv", "SELECT author_id, kind, text, source, line FROM posts WHERE id = '1'"); got != "author_id,kind,text,source,line\na,post,first,"+one+",2\n" {
+		t.Errorf("post 1 after the conflicts:\n%s", got)
+	}
+	got := mustRun(t, "--study", study, "sql", "--csv", "SELECT id, field, kept, kept_line, value, source, line FROM conflicts ORDER BY import_id, line, field")
+	want := "id,field,kept,kept_line,value,source,line\n1,author_id,a,2,b," + one + ",3\n1,author_id,a,2,c," + two + ",2\n"
+	if got != want {
+		t.Errorf("conflicts view:\n%s\nwant\n%s", got, want)
+	}
+	if st := stats(t, study); st["conflicts"] != 2.0 {
+		t.Errorf("stats conflicts = %v, want 2 (rows of the conflicts view)", st["conflicts"])
 	}
 }

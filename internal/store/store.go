@@ -58,7 +58,10 @@ type ImportRun struct {
 // Keys are platform + id (posts, accounts); engagements and shares are keyed by all their
 // identifying fields; observations by platform, account, time and value. Re-appending a known
 // key stores nothing new (counted as a duplicate) except that a post's public counts and an
-// account's profile are replaced by a later observation, and empty fields are filled in.
+// account's profile are replaced by a later observation, and empty fields are filled in. A
+// record of a known key with another identity (a post's author, kind or referenced post; an
+// engagement's post author) is an identity conflict: the first seen is kept, the other is
+// counted in ImportSummary.Conflicts and listed in the conflicts view, never merged.
 type Appender interface {
 	Append(ctx context.Context, b *event.Batch) error
 	Commit(ctx context.Context) (ImportSummary, error)
@@ -75,7 +78,13 @@ type ImportSummary struct {
 	Stored     event.Counts `json:"stored"`
 	Duplicates event.Counts `json:"duplicates"`
 	Rejected   int64        `json:"rejected"`
-	Skipped    bool         `json:"skipped,omitempty"` // source already imported completely
+	// Conflicts counts, among the Duplicates, the records whose key was known with another
+	// identity (a post with the same platform and id but another author, kind or referenced
+	// post; an engagement whose post has another author). They are not merged — the record
+	// seen first is kept — and each differing field is listed in the conflicts view; the
+	// other duplicates are plain ones.
+	Conflicts event.Counts `json:"conflicts"`
+	Skipped   bool         `json:"skipped,omitempty"` // source already imported completely
 }
 
 // Querier answers read-only questions.
@@ -98,6 +107,7 @@ type Stats struct {
 	Labels      int64                   `json:"label_observations"`
 	Watchlist   int64                   `json:"watchlist"`
 	Rejects     int64                   `json:"rejects"`
+	Conflicts   int64                   `json:"conflicts"` // rows of the conflicts view: one per differing field of a conflicting record
 	PerPlatform map[string]event.Counts `json:"per_platform"`
 	Imports     []ImportSummary         `json:"imports"`
 }

@@ -238,21 +238,23 @@ func (a *appender) Commit(ctx context.Context) (store.ImportSummary, error) {
 	}
 	a.db.commitMu.Lock()
 	defer a.db.commitMu.Unlock()
-	stored, err := a.merge(ctx)
+	stored, conflicts, err := a.merge(ctx)
 	if err != nil {
 		a.fail(err)
 		return store.ImportSummary{}, fmt.Errorf("import %d (%s): commit: %w", a.id, a.run.Source, err)
 	}
 	sum.Stored = stored
 	sum.Duplicates = a.read.Minus(stored)
+	sum.Conflicts = conflicts
 	return sum, nil
 }
 
 // merge runs the set-based merge of every staged kind and marks the import committed, in one
-// transaction on the appender's connection.
-func (a *appender) merge(ctx context.Context) (stored event.Counts, err error) {
+// transaction on the appender's connection. It returns the new keys and the identity
+// conflicts per kind.
+func (a *appender) merge(ctx context.Context) (stored, conflicts event.Counts, err error) {
 	if _, err := a.conn.ExecContext(ctx, `BEGIN TRANSACTION`); err != nil {
-		return stored, err
+		return stored, conflicts, err
 	}
 	defer func() {
 		if err != nil {
@@ -263,23 +265,24 @@ func (a *appender) merge(ctx context.Context) (stored event.Counts, err error) {
 		if a.stages[k] == nil {
 			continue
 		}
-		n, err := mergeKind(ctx, a.conn, &kinds[k], a.stageName(k), a.id)
+		n, c, err := mergeKind(ctx, a.conn, &kinds[k], a.stageName(k), a.id)
 		if err != nil {
-			return stored, fmt.Errorf("merge %s: %w", kinds[k].name, err)
+			return stored, conflicts, fmt.Errorf("merge %s: %w", kinds[k].name, err)
 		}
 		*countOf(&stored, k) = n
+		*countOf(&conflicts, k) = c
 	}
 	dup := a.read.Minus(stored)
 	if _, err := a.conn.ExecContext(ctx, `UPDATE core.imports SET finished = ?, status = 'committed',
-		read = ?, stored = ?, duplicates = ?, rejected = ? WHERE id = ?`,
-		a.db.opt.Now().UTC(), jsonText(a.read), jsonText(stored), jsonText(dup), a.read.Rejects, a.id); err != nil {
-		return stored, err
+		read = ?, stored = ?, duplicates = ?, rejected = ?, conflicts = ? WHERE id = ?`,
+		a.db.opt.Now().UTC(), jsonText(a.read), jsonText(stored), jsonText(dup), a.read.Rejects, jsonText(conflicts), a.id); err != nil {
+		return stored, conflicts, err
 	}
 	// The counts that `stats` reads, as of this import, committed with it (not for each page
 	// of a collection: the cache is then stale and `stats` counts the views).
 	if !a.run.Incremental {
 		if err := refreshStats(ctx, a.conn, a.conn.ExecContext); err != nil {
-			return stored, fmt.Errorf("stats: %w", err)
+			return stored, conflicts, fmt.Errorf("stats: %w", err)
 		}
 	}
 	if beforeCommit != nil {
@@ -287,9 +290,9 @@ func (a *appender) merge(ctx context.Context) (stored event.Counts, err error) {
 	}
 
 	if _, err := a.conn.ExecContext(ctx, `COMMIT`); err != nil {
-		return stored, err
+		return stored, conflicts, err
 	}
-	return stored, nil
+	return stored, conflicts, nil
 }
 
 // Rollback discards the staged events and logs the import as rolled back.

@@ -24,6 +24,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ClosedAfterCommit", testClosedAfterCommit},
 		{"Reimport", testReimport},
 		{"DuplicatesWithinImport", testDuplicatesWithinImport},
+		{"IdentityConflicts", testIdentityConflicts},
 		{"LatestCountsWin", testLatestCounts},
 		{"FillEmptyFields", testFillEmpty},
 		{"AccountProfiles", testAccountProfiles},
@@ -365,6 +366,28 @@ func testDuplicatesWithinImport(t *testing.T, s store.Store) {
 	}
 	if n := count(t, s, "SELECT count(*) FROM posts"); n != 2 {
 		t.Errorf("posts = %d, want 2", n)
+	}
+}
+
+// testIdentityConflicts: a known post id with another author, in one import or a later one,
+// is an identity conflict (counted among the duplicates and apart, as Conflicts) and the post
+// keeps its first-seen author and text.
+func testIdentityConflicts(t *testing.T, s store.Store) {
+	b := &event.Batch{Posts: []event.Post{post("p1", "u1", "by u1"), post("p1", "u2", "by u2")}}
+	b.Posts[1].Prov = prov(2)
+	sum := load(t, s, "", b)
+	if sum.Stored.Posts != 1 || sum.Duplicates.Posts != 1 || sum.Conflicts.Posts != 1 {
+		t.Errorf("one import: stored %d duplicates %d conflicts %d; want 1, 1, 1", sum.Stored.Posts, sum.Duplicates.Posts, sum.Conflicts.Posts)
+	}
+	later := post("p1", "u3", "by u3")
+	later.Likes, later.CountsAt = 5, at(60) // a later observation would otherwise win
+	sum = load(t, s, "", &event.Batch{Posts: []event.Post{later, post("p2", "u1", "")}})
+	if sum.Stored.Posts != 1 || sum.Conflicts.Posts != 1 {
+		t.Errorf("later import: stored %d conflicts %d; want 1, 1", sum.Stored.Posts, sum.Conflicts.Posts)
+	}
+	want(t, "p1", table(t, s, "SELECT author_id, text, coalesce(likes, -1) FROM posts WHERE id = 'p1'"), []string{"u1|by u1|-1"})
+	if st, err := s.Stats(context.Background()); err != nil || st.Conflicts != 2 {
+		t.Errorf("stats conflicts = %d, %v; want 2", st.Conflicts, err)
 	}
 }
 
