@@ -11,6 +11,7 @@ import (
 
 	"github.com/echotrace/echotrace/internal/analysis/amplify"
 	"github.com/echotrace/echotrace/internal/analysis/coord"
+	"github.com/echotrace/echotrace/internal/store"
 )
 
 // analyzeOptions are the settings of one analysis run.
@@ -38,6 +39,10 @@ report, export and serve read them:
      time window, filtered by a null model, clustered with Leiden; evidence per edge and cluster;
   2. the findings (DESIGN §4, docs/metrics.md): volume, labels, concentration, suspended share,
      speed, focus, account age and weekly composition — with the coordinated accounts from step 1.
+
+All results of one run are stored in one transaction, recorded as a run (the runs view: id,
+command, parameters, time, the latest import it saw, what it wrote); report, export and serve
+flag results of different runs combined, and results older than the latest import.
 
 Results are deterministic for a --seed.`,
 		Example: `  echotrace analyze
@@ -107,6 +112,16 @@ func (a *App) runAnalyze(ctx context.Context, o analyzeOptions) error {
 		}
 	}
 
+	// Every result of the run goes into one transaction, committed after the findings: a
+	// failure or a kill part-way leaves the study's earlier results as they were, never the
+	// clusters of this run beside the findings of another.
+	run, err := st.BeginRun(ctx, "analyze", o.params())
+	if err != nil {
+		return err
+	}
+	defer run.Rollback()
+	rs := store.WithRun(st, run)
+
 	start := time.Now()
 	// The findings' input does not depend on the coordination result: load it while
 	// coordination runs (2 cores), then compute the findings with the coordinated accounts.
@@ -124,7 +139,7 @@ func (a *App) runAnalyze(ctx context.Context, o analyzeOptions) error {
 		a.Logf("coordination: detecting co-action networks …")
 		var done func()
 		cp.Progress, done = a.steps("coordination")
-		cres, err = coord.Analyze(ctx, st, cp, rand.New(rand.NewPCG(o.seed, 0x5eed)))
+		cres, err = coord.Analyze(ctx, rs, cp, rand.New(rand.NewPCG(o.seed, 0x5eed)))
 		done()
 		if err != nil {
 			<-loaded
@@ -137,15 +152,28 @@ func (a *App) runAnalyze(ctx context.Context, o analyzeOptions) error {
 		return fmt.Errorf("findings: %w", loadErr)
 	}
 	t1 := time.Now()
-	f, err := amplify.Finish(ctx, st, ain, p)
+	// With --no-coord the findings take the coordinated accounts of the stored coordination
+	// result; the run records which run that was.
+	f, err := amplify.Finish(ctx, rs, ain, p)
 	if err != nil {
 		return fmt.Errorf("findings: %w", err)
 	}
 	a.Logf("findings: %d target posts, %d amplifiers, %d target reposts (%.1fs after coordination)", f.Posts, f.Amplifiers, f.TargetReposts, time.Since(t1).Seconds())
+	r, err := run.Commit(ctx)
+	if err != nil {
+		return err
+	}
 	if a.JSON {
 		return a.PrintJSON(map[string]any{"findings": f, "coord": map[string]any{"edges": len(cres.Edges), "clusters": len(cres.Clusters)},
-			"seconds": time.Since(start).Seconds()})
+			"run": r, "seconds": time.Since(start).Seconds()})
 	}
-	a.Logf("stored; see `echotrace findings`, `echotrace coord`, `echotrace report --out report.html`")
+	a.Logf("stored as run %d; see `echotrace findings`, `echotrace coord`, `echotrace report --out report.html`", r.ID)
 	return nil
+}
+
+// params are the run's parameters as stored with its results (core.runs), by flag name.
+func (o analyzeOptions) params() map[string]any {
+	return map[string]any{"since": o.since, "until": o.until, "status-as-of": o.asOf, "label-as-of": o.labelAsOf,
+		"signals": o.signals, "window": o.window.String(), "min-weight": o.minWeight, "seed": o.seed,
+		"no-coord": o.noCoord, "concentration-base": o.concentrationBase, "actor-group": o.actorGroups}
 }

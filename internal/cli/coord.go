@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/echotrace/echotrace/internal/analysis/coord"
+	"github.com/echotrace/echotrace/internal/store"
 )
 
 func newCoordCmd(a *App) *cobra.Command {
@@ -46,7 +47,10 @@ run reports how many of its edges and accounts chance alone would give (JSON: nu
 Clusters are found by Leiden (default), Louvain or connected
 components; each carries an evidence card.
 
-The result is stored in the study (document "coord", tables result_coord_*) unless --no-store.
+The result is stored in the study (document "coord", tables result_coord_*) unless --no-store,
+as one run (the runs view). Findings stored by an earlier ` + "`echotrace analyze`" + ` were not
+computed with the new clusters: report, export and serve then flag the mix until analyze runs
+again.
 Definitions and the mapping to the QUT toolkit, CooRTweet and Pacheco et al. (2021) are in
 docs/coordination.md. For CooRTweet's exact output use --weight pairs --min-weight 1
 --min-participation N --alpha -1.`,
@@ -118,10 +122,25 @@ docs/coordination.md. For CooRTweet's exact output use --weight pairs --min-weig
 					return err
 				}
 			} else {
-				res, err = coord.Analyze(ctx, st, p, rng)
+				// Stored as one run, in one transaction: the document and its tables together.
+				run, err := st.BeginRun(ctx, "coord", p.Defaults())
+				if err != nil {
+					done()
+					return err
+				}
+				defer run.Rollback()
+				res, err = coord.Analyze(ctx, store.WithRun(st, run), p, rng)
 				done()
 				if err != nil {
 					return err
+				}
+				r, err := run.Commit(ctx)
+				if err != nil {
+					return err
+				}
+				a.Logf("stored as run %d", r.ID)
+				if state, err := store.CheckResults(ctx, st, resultNames...); err == nil && state.Mixed {
+					a.warnResults(state.Warnings)
 				}
 			}
 			if edgesFile != "" {

@@ -16,6 +16,7 @@ func newExportCmd(a *App) *cobra.Command {
 	var (
 		format, out string
 		reveal      bool
+		strict      bool
 	)
 	cmd := &cobra.Command{
 		Use:   "export --format csv|parquet|json|gexf|graphml --out DIR [--reveal]",
@@ -36,7 +37,11 @@ manifest.json listing every file, its row count and SHA-256.
 Accounts that are not on the watchlist are pseudonymised with the study's key, as in the
 report: ids and handles become acct_… pseudonyms, names are emptied, ids of their posts become
 post_… pseudonyms and @mentions of them in texts are replaced; the same account has the same
-pseudonym in every file, so joins still work. --reveal exports everything in clear.`,
+pseudonym in every file, so joins still work. --reveal exports everything in clear.
+
+manifest.json also says which run stored the findings and the clusters ("results"): when they
+come from different runs, or from before the latest import, it lists "warnings" (printed on
+stderr too); --strict refuses to export instead.`,
 		Example: `  echotrace export --format parquet --out export/
   echotrace export --format gexf --out gephi/ && gephi gephi/network.gexf
   duckdb -c "SELECT kind, count(*) FROM 'export/posts.parquet' GROUP BY kind"`,
@@ -64,10 +69,11 @@ pseudonym in every file, so joins still work. --reveal exports everything in cle
 					return err
 				}
 			}
-			man, err := export.Run(ctx, st, st, format, out, export.Options{Reveal: reveal, Key: key, Now: a.Now()})
+			man, err := export.Run(ctx, st, st, format, out, export.Options{Reveal: reveal, Key: key, Now: a.Now(), Strict: strict})
 			if err != nil {
 				return err
 			}
+			a.warnResults(man.Warnings) // manifest.json has them too
 			if a.JSON {
 				return a.PrintJSON(man)
 			}
@@ -87,5 +93,6 @@ pseudonym in every file, so joins still work. --reveal exports everything in cle
 	f.StringVar(&format, "format", "csv", "csv, parquet, json, gexf or graphml")
 	f.StringVar(&out, "out", "", "folder to write (created if needed; required)")
 	f.BoolVar(&reveal, "reveal", false, "keep handles, names and ids of non-watchlist accounts (internal use only)")
+	f.BoolVar(&strict, "strict", false, "refuse to export when the stored findings and clusters come from different runs or predate the latest import")
 	return cmd
 }

@@ -181,6 +181,7 @@ func (a *App) runImport(ctx context.Context, reg *ingest.Registry, paths []strin
 	if len(res.Files) > 1 {
 		a.Logf("total: %s", describeCounts(res.Read, res.Stored, res.Dups, res.Rejected))
 	}
+	a.logConflicts(res.Files)
 	for _, r := range res.Rejects {
 		a.Logf("  rejected %s", r.Error())
 	}

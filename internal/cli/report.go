@@ -13,12 +13,13 @@ import (
 	"github.com/echotrace/echotrace/internal/analysis/amplify"
 	"github.com/echotrace/echotrace/internal/report"
 	"github.com/echotrace/echotrace/internal/report/pseudonym"
+	"github.com/echotrace/echotrace/internal/store"
 )
 
 func newReportCmd(a *App) *cobra.Command {
 	var (
 		out, title, compare string
-		reveal              bool
+		reveal, strict      bool
 		seed                uint64
 		maxRows             int
 	)
@@ -38,6 +39,10 @@ Accounts that are not on the watchlist appear as keyed-hash pseudonyms (acct_…
 created on first use and kept inside the study, never in the report, so the same account has
 the same pseudonym in every report and export of the study. --reveal shows their handles,
 names and bios instead: for internal use only, do not publish such a report.
+
+Findings and clusters stored by different runs (say, ` + "`echotrace coord`" + ` after
+` + "`echotrace analyze`" + `), or before the latest import, are named in a warning at the top of
+the report and on stderr; --strict refuses to write the report instead.
 
 Tables are capped at --max-rows rows (the full data is in ` + "`echotrace export`" + `).`,
 		Example: `  echotrace report --out report.html
@@ -67,6 +72,9 @@ Tables are capped at --max-rows rows (the full data is in ` + "`echotrace export
 			if err != nil {
 				return err
 			}
+			if err := a.refuseResults(in.Warnings, strict); err != nil {
+				return err
+			}
 			f, err := os.Create(out)
 			if err != nil {
 				return fmt.Errorf("create report: %w", err)
@@ -89,7 +97,7 @@ Tables are capped at --max-rows rows (the full data is in ` + "`echotrace export
 			}
 			if a.JSON {
 				return a.PrintJSON(map[string]any{"report": out, "bytes": size, "pseudonymised": !reveal,
-					"amplifiers": len(in.Amplifiers), "clusters": len(in.Clusters)})
+					"amplifiers": len(in.Amplifiers), "clusters": len(in.Clusters), "warnings": in.Warnings})
 			}
 			a.Logf("report written: %s (%d KiB, %d amplifiers, %d clusters%s)", out, size>>10, len(in.Amplifiers), len(in.Clusters),
 				map[bool]string{true: ", NOT pseudonymised: do not publish", false: ""}[reveal])
@@ -101,7 +109,29 @@ Tables are capped at --max-rows rows (the full data is in ` + "`echotrace export
 	f.StringVar(&title, "title", "", "report title (default: \"State-backed amplification report\")")
 	f.StringVar(&compare, "compare", "", "add the replication table: this reference study's published figures beside the study's (known: "+strings.Join(amplify.ReferenceNames(), ", ")+")")
 	f.BoolVar(&reveal, "reveal", false, "show handles, names and bios of non-watchlist accounts (internal use only)")
+	f.BoolVar(&strict, "strict", false, "refuse to write the report when the stored findings and clusters come from different runs or predate the latest import")
 	f.Uint64Var(&seed, "seed", 1, "seed of the network layout (the same seed draws the same picture)")
 	f.IntVar(&maxRows, "max-rows", 200, "rows per table and clusters with evidence cards")
 	return cmd
+}
+
+// resultNames are the stored results that report, export and serve show together.
+var resultNames = []string{amplify.DocumentName, amplify.CoordDocument}
+
+// warnResults prints on stderr (with --json too) why the stored results may not belong
+// together.
+func (a *App) warnResults(warnings []string) {
+	for _, w := range warnings {
+		fmt.Fprintf(a.Err, "echotrace: warning: %s\n", w)
+	}
+}
+
+// refuseResults prints the warnings about the stored results and, under --strict, refuses
+// with store.ErrResultsMixed.
+func (a *App) refuseResults(warnings []string, strict bool) error {
+	a.warnResults(warnings)
+	if strict && len(warnings) > 0 {
+		return fmt.Errorf("--strict: %w (see the warnings above); run `echotrace analyze` to recompute them together", store.ErrResultsMixed)
+	}
+	return nil
 }

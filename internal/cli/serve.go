@@ -26,7 +26,7 @@ const serveTokenEnv = "ECHOTRACE_SERVE_TOKEN"
 func newServeCmd(a *App) *cobra.Command {
 	var (
 		listen, token, tokenFile string
-		reveal                   bool
+		reveal, strict           bool
 	)
 	cmd := &cobra.Command{
 		Use:   "serve [--listen 127.0.0.1:8080] [--token-file FILE] [--reveal]",
@@ -57,6 +57,9 @@ The study cannot be served while another process writes to it — an import, col
 analyze still running — nor can those run while it is served: DuckDB lets a study be read by
 many processes or written by one. serve says so; wait for the other to finish, then start it.
 
+Findings and clusters stored by different runs, or before the latest import, are served under
+a warning banner (and listed in /api/overview's "warnings"); --strict refuses to serve them.
+
 Stop it with Ctrl-C (SIGINT) or SIGTERM; requests in flight finish first.`,
 		Example: `  echotrace serve                                   # http://127.0.0.1:8080/
   echotrace serve --listen 127.0.0.1:9000 --reveal
@@ -72,7 +75,7 @@ Stop it with Ctrl-C (SIGINT) or SIGTERM; requests in flight finish first.`,
 			if err := web.CheckListen(listen, tok); err != nil {
 				return usageError(err)
 			}
-			return a.runServe(cmd.Context(), listen, tok, reveal)
+			return a.runServe(cmd.Context(), listen, tok, reveal, strict)
 		},
 	}
 	f := cmd.Flags()
@@ -80,6 +83,7 @@ Stop it with Ctrl-C (SIGINT) or SIGTERM; requests in flight finish first.`,
 	f.StringVar(&token, "token", "", "access token (at least 16 characters); prefer --token-file or $"+serveTokenEnv)
 	f.StringVar(&tokenFile, "token-file", "", "file holding the access token (mode 0600)")
 	f.BoolVar(&reveal, "reveal", false, "show handles, names and bios of non-watchlist accounts (internal use only)")
+	f.BoolVar(&strict, "strict", false, "refuse to serve when the stored findings and clusters come from different runs or predate the latest import")
 	return cmd
 }
 
@@ -113,7 +117,7 @@ func serveToken(flagSet bool, flagTok, file string) (string, error) {
 	return tok, nil
 }
 
-func (a *App) runServe(ctx context.Context, listen, token string, reveal bool) error {
+func (a *App) runServe(ctx context.Context, listen, token string, reveal, strict bool) error {
 	var key []byte
 	if !reveal {
 		k, err := a.ensurePseudonymKey(ctx)
@@ -135,6 +139,15 @@ func (a *App) runServe(ctx context.Context, listen, token string, reveal bool) e
 		return studyBusy(a.Study, err)
 	}
 	defer db.Close()
+	// Findings and clusters of different runs are served under a banner (and named in
+	// /api/overview's warnings), or refused with --strict.
+	state, err := store.CheckResults(ctx, db, resultNames...)
+	if err != nil {
+		return err
+	}
+	if err := a.refuseResults(state.Warnings, strict); err != nil {
+		return err
+	}
 	name := filepath.Base(a.Study)
 	if abs, err := filepath.Abs(a.Study); err == nil {
 		name = filepath.Base(abs)

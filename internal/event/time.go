@@ -146,4 +146,3 @@ func (b *Batch) CheckTimes(m Mark, now time.Time) {
 		return true
 	})
 }
-

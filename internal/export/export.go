@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/echotrace/echotrace/internal/analysis/amplify"
@@ -38,6 +39,9 @@ type Options struct {
 	Key []byte
 	// Now stamps the manifest.
 	Now time.Time
+	// Strict refuses (store.ErrResultsMixed) to export findings and a coordination result
+	// that do not belong together or predate the latest import; otherwise the manifest says so.
+	Strict bool
 }
 
 // Manifest describes what Run wrote; it is also written as manifest.json.
@@ -48,6 +52,12 @@ type Manifest struct {
 	Files         []File    `json:"files"`
 	// Missing names inputs that were not in the study (e.g. "coord" before `echotrace analyze`).
 	Missing []string `json:"missing,omitempty"`
+	// Results says which run stored the findings and the coordination result, and whether
+	// they belong together (results.mixed) and include the latest import (results.stale);
+	// Warnings repeats what is wrong, naming the runs and their times. Absent for a store that
+	// does not record runs.
+	Results  *store.ResultState `json:"results,omitempty"`
+	Warnings []string           `json:"warnings,omitempty"`
 }
 
 // File is one written file.
@@ -67,6 +77,14 @@ func Run(ctx context.Context, q store.Querier, docs store.ResultStore, format st
 	if !opt.Reveal && len(opt.Key) == 0 {
 		return Manifest{}, ErrNoKey
 	}
+	// Exported findings and clusters must say whether they belong together.
+	state, err := store.CheckResults(ctx, docs, amplify.DocumentName, amplify.CoordDocument)
+	if err != nil {
+		return Manifest{}, err
+	}
+	if opt.Strict && !state.OK() {
+		return Manifest{}, fmt.Errorf("export: %w: %s", store.ErrResultsMixed, strings.Join(state.Warnings, " "))
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return Manifest{}, fmt.Errorf("create export folder: %w", err)
 	}
@@ -75,6 +93,9 @@ func Run(ctx context.Context, q store.Querier, docs store.ResultStore, format st
 		return Manifest{}, err
 	}
 	man := Manifest{Format: format, Created: opt.Now.UTC(), Pseudonymised: !opt.Reveal, Missing: s.missing}
+	if _, ok := docs.(store.Runs); ok {
+		man.Results, man.Warnings = &state, state.Warnings
+	}
 	add := func(name, table string, write func(w io.Writer) (int64, error)) error {
 		f, err := writeFile(filepath.Join(dir, name), write)
 		if err != nil {

@@ -17,6 +17,9 @@ type Input struct {
 
 	Summary Summary
 	Methods Methods
+	// Warnings say that the stored results do not belong together (findings and clusters of
+	// different runs) or predate the latest import (store.ResultState); shown at the top.
+	Warnings []string
 
 	// Watch is the watchlist. Watchlist accounts are never pseudonymised.
 	Watch []Account

@@ -325,7 +325,9 @@ type LoadOptions struct {
 
 // Load reads the stored findings and coordination result and the profiles, statuses, posts
 // and activity they mention, through the store's query interface, and builds the report
-// input. A missing document leaves its part of the report empty.
+// input. A missing document leaves its part of the report empty. When docs records runs
+// (store.Runs), results of different runs, or older than the latest import, are named in
+// Input.Warnings.
 func Load(ctx context.Context, q store.Querier, docs store.ResultStore, opt LoadOptions) (Input, error) {
 	if opt.MaxClusters <= 0 {
 		opt.MaxClusters = 200
@@ -350,6 +352,12 @@ func Load(ctx context.Context, q store.Querier, docs store.ResultStore, opt Load
 		}
 		*d.at = at
 	}
+	// Findings and clusters are shown side by side: say so loudly when they come from
+	// different runs, or from before the latest import.
+	state, err := store.CheckResults(ctx, docs, amplify.DocumentName, amplify.CoordDocument)
+	if err != nil {
+		return Input{}, err
+	}
 	if len(c.Clusters) > opt.MaxClusters {
 		c.Clusters = c.Clusters[:opt.MaxClusters]
 	}
@@ -363,7 +371,7 @@ func Load(ctx context.Context, q store.Querier, docs store.ResultStore, opt Load
 			want[m] = true
 		}
 	}
-	err := each(ctx, q, `SELECT platform, coalesce(account_id, ''), coalesce(handle, ''), coalesce(actor_type, ''),
+	err = each(ctx, q, `SELECT platform, coalesce(account_id, ''), coalesce(handle, ''), coalesce(actor_type, ''),
 		coalesce(country, ''), coalesce(outlet, '') FROM watchlist ORDER BY platform, account_id, handle`, func(r []string) {
 		s.Watch = append(s.Watch, Account{Platform: r[0], ID: r[1], Handle: r[2], ActorType: r[3], Country: r[4], Outlet: r[5], Followers: -1})
 	})
@@ -493,6 +501,7 @@ func Load(ctx context.Context, q store.Querier, docs store.ResultStore, opt Load
 			Accounts: imp.Stored.Accounts, Rejected: imp.Rejected})
 	}
 	in := FromResults(f, c, s)
+	in.Warnings = state.Warnings
 	if opt.Compare != "" {
 		if in.Replication, err = amplify.Replication(opt.Compare, f); err != nil {
 			return Input{}, err

@@ -20,6 +20,9 @@ var (
 	ErrClosed = errors.New("appender already committed or rolled back")
 	// ErrNotFound is returned when a requested result does not exist.
 	ErrNotFound = errors.New("not found")
+	// ErrResultsMixed is returned by readers asked to be strict when the stored results do
+	// not belong together (different runs) or predate the latest import (see ResultState).
+	ErrResultsMixed = errors.New("stored results do not belong together or predate the latest import")
 )
 
 // Store is a study's storage.
@@ -29,6 +32,8 @@ type Store interface {
 	Appender(ctx context.Context, run ImportRun) (Appender, error)
 	Querier
 	ResultStore
+	// Runs stores the results of a run atomically and says which run stored each result.
+	Runs
 	// SourceDone reports whether a source with this fingerprint was already imported completely,
 	// so that re-running an import over many files resumes where it stopped.
 	SourceDone(ctx context.Context, fingerprint string) (bool, error)
@@ -53,7 +58,10 @@ type ImportRun struct {
 // Keys are platform + id (posts, accounts); engagements and shares are keyed by all their
 // identifying fields; observations by platform, account, time and value. Re-appending a known
 // key stores nothing new (counted as a duplicate) except that a post's public counts and an
-// account's profile are replaced by a later observation, and empty fields are filled in.
+// account's profile are replaced by a later observation, and empty fields are filled in. A
+// record of a known key with another identity (a post's author, kind or referenced post; an
+// engagement's post author) is an identity conflict: the first seen is kept, the other is
+// counted in ImportSummary.Conflicts and listed in the conflicts view, never merged.
 type Appender interface {
 	Append(ctx context.Context, b *event.Batch) error
 	Commit(ctx context.Context) (ImportSummary, error)
@@ -74,8 +82,14 @@ type ImportSummary struct {
 	Stored     event.Counts `json:"stored"`
 	Duplicates event.Counts `json:"duplicates"`
 	Rejected   int64        `json:"rejected"`
-	Skipped    bool         `json:"skipped,omitempty"` // source already imported completely
-	Error      string       `json:"error,omitempty"`   // why a partial import stopped early
+	// Conflicts counts, among the Duplicates, the records whose key was known with another
+	// identity (a post with the same platform and id but another author, kind or referenced
+	// post; an engagement whose post has another author). They are not merged — the record
+	// seen first is kept — and each differing field is listed in the conflicts view; the
+	// other duplicates are plain ones.
+	Conflicts event.Counts `json:"conflicts"`
+	Skipped   bool         `json:"skipped,omitempty"` // source already imported completely
+	Error     string       `json:"error,omitempty"`   // why a partial import stopped early
 }
 
 // Querier answers read-only questions.
@@ -98,6 +112,7 @@ type Stats struct {
 	Labels      int64                   `json:"label_observations"`
 	Watchlist   int64                   `json:"watchlist"`
 	Rejects     int64                   `json:"rejects"`
+	Conflicts   int64                   `json:"conflicts"` // rows of the conflicts view: one per differing field of a conflicting record
 	PerPlatform map[string]event.Counts `json:"per_platform"`
 	Imports     []ImportSummary         `json:"imports"`
 }

@@ -172,6 +172,7 @@ type overviewView struct {
 	Pseudonymised       bool               `json:"pseudonymised"`
 	Analysed            bool               `json:"analysed"`
 	Note                string             `json:"note,omitempty"`
+	Warnings            []string           `json:"warnings,omitempty"` // results of different runs, or older than the latest import: a banner
 	FindingsAt          *time.Time         `json:"findings_at,omitempty"`
 	CoordAt             *time.Time         `json:"coord_at,omitempty"`
 	Headline            []metricView       `json:"headline"`
@@ -401,6 +402,7 @@ func (s *Server) load(ctx context.Context) (*snapshot, error) {
 			"watchlist": st.Watchlist, "status_observations": st.Statuses, "label_observations": st.Labels, "rejects": st.Rejects},
 		Links: map[string]string{"findings": "/api/findings", "clusters": "/api/clusters", "weekly": "/api/weekly",
 			"stats": "/api/stats", "report": "/report"}}
+	ov.Warnings = in.Warnings
 	if fAt == nil {
 		ov.Note = "no findings stored yet: run `echotrace analyze`"
 	} else {

@@ -250,13 +250,14 @@ func (a *appender) commit(ctx context.Context, cause error) (store.ImportSummary
 	}
 	a.db.commitMu.Lock()
 	defer a.db.commitMu.Unlock()
-	stored, err := a.merge(ctx, cause)
+	stored, conflicts, err := a.merge(ctx, cause)
 	if err != nil {
 		a.fail(err)
 		return store.ImportSummary{}, fmt.Errorf("import %d (%s): commit: %w", a.id, a.run.Source, err)
 	}
 	sum.Stored = stored
 	sum.Duplicates = a.read.Minus(stored)
+	sum.Conflicts = conflicts
 	if cause != nil {
 		sum.Error = cause.Error()
 	}
@@ -265,10 +266,10 @@ func (a *appender) commit(ctx context.Context, cause error) (store.ImportSummary
 
 // merge runs the set-based merge of every staged kind and marks the import committed (or
 // partial, with cause as its error, when cause is not nil), in one transaction on the
-// appender's connection.
-func (a *appender) merge(ctx context.Context, cause error) (stored event.Counts, err error) {
+// appender's connection. It returns the new keys and the identity conflicts per kind.
+func (a *appender) merge(ctx context.Context, cause error) (stored, conflicts event.Counts, err error) {
 	if _, err := a.conn.ExecContext(ctx, `BEGIN TRANSACTION`); err != nil {
-		return stored, err
+		return stored, conflicts, err
 	}
 	defer func() {
 		if err != nil {
@@ -279,11 +280,12 @@ func (a *appender) merge(ctx context.Context, cause error) (stored event.Counts,
 		if a.stages[k] == nil {
 			continue
 		}
-		n, err := mergeKind(ctx, a.conn, &kinds[k], a.stageName(k), a.id)
+		n, c, err := mergeKind(ctx, a.conn, &kinds[k], a.stageName(k), a.id)
 		if err != nil {
-			return stored, fmt.Errorf("merge %s: %w", kinds[k].name, err)
+			return stored, conflicts, fmt.Errorf("merge %s: %w", kinds[k].name, err)
 		}
 		*countOf(&stored, k) = n
+		*countOf(&conflicts, k) = c
 	}
 	dup := a.read.Minus(stored)
 	status, errText := "committed", sql.NullString{}
@@ -291,15 +293,15 @@ func (a *appender) merge(ctx context.Context, cause error) (stored event.Counts,
 		status, errText = "partial", sql.NullString{String: cause.Error(), Valid: true}
 	}
 	if _, err := a.conn.ExecContext(ctx, `UPDATE core.imports SET finished = ?, status = ?,
-		read = ?, stored = ?, duplicates = ?, rejected = ?, error = ? WHERE id = ?`,
-		a.db.opt.Now().UTC(), status, jsonText(a.read), jsonText(stored), jsonText(dup), a.read.Rejects, errText, a.id); err != nil {
-		return stored, err
+		read = ?, stored = ?, duplicates = ?, rejected = ?, error = ?, conflicts = ? WHERE id = ?`,
+		a.db.opt.Now().UTC(), status, jsonText(a.read), jsonText(stored), jsonText(dup), a.read.Rejects, errText, jsonText(conflicts), a.id); err != nil {
+		return stored, conflicts, err
 	}
 	// The counts that `stats` reads, as of this import, committed with it (not for each page
 	// of a collection: the cache is then stale and `stats` counts the views).
 	if !a.run.Incremental {
 		if err := refreshStats(ctx, a.conn, a.conn.ExecContext); err != nil {
-			return stored, fmt.Errorf("stats: %w", err)
+			return stored, conflicts, fmt.Errorf("stats: %w", err)
 		}
 	}
 	if beforeCommit != nil {
@@ -307,9 +309,9 @@ func (a *appender) merge(ctx context.Context, cause error) (stored event.Counts,
 	}
 
 	if _, err := a.conn.ExecContext(ctx, `COMMIT`); err != nil {
-		return stored, err
+		return stored, conflicts, err
 	}
-	return stored, nil
+	return stored, conflicts, nil
 }
 
 // Rollback discards the staged events and logs the import as rolled back.

@@ -1,6 +1,7 @@
 // Package duckdb is echotrace's embedded store: a study is one DuckDB file, dir/echotrace.duckdb,
 // holding the event tables (schema "core"), the documented views of DESIGN §3 (schema "main"),
-// the import log, analysis documents and result_* tables.
+// the import log, analysis documents and result_* tables, and the analysis runs that stored
+// them (each run's results in one transaction).
 //
 // Imports are bulk loads: an Appender streams events through DuckDB's appender API into
 // connection-local staging tables, and Commit merges them into the core tables with a few

@@ -42,6 +42,9 @@ type DB struct {
 	conn *duck.Connector
 	path string
 	opt  Options
+	// schema is the study's schema version once open: below the latest only for a study
+	// opened read-only whose missing migrations are readable.
+	schema int
 
 	commitMu sync.Mutex // serialises merges so concurrent imports do not conflict
 }
@@ -142,9 +145,11 @@ func (db *DB) migrate(ctx context.Context, migs []migration) error {
 	case have > want:
 		return fmt.Errorf("schema version %d is newer than this echotrace supports (%d): upgrade echotrace", have, want)
 	case have == want:
+		db.schema = have
 		return nil
 	case db.opt.ReadOnly && readableFrom(migs, have):
-		return nil // what is missing only speeds things up; the next read-write open adds it
+		db.schema = have
+		return nil // readers do without what is missing; the next read-write open adds it
 	case db.opt.ReadOnly:
 		return fmt.Errorf("schema version %d needs migrating to %d, which a read-only open cannot do: open it read-write once, e.g. with `echotrace init` on the study (which migrates it and keeps its data): %w", have, want, store.ErrReadOnly)
 	}
@@ -156,6 +161,7 @@ func (db *DB) migrate(ctx context.Context, migs []migration) error {
 			return fmt.Errorf("migration %d (%s): %w", m.version, m.note, err)
 		}
 	}
+	db.schema = want
 	return nil
 }
 

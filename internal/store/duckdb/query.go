@@ -150,7 +150,8 @@ func (db *DB) SourceDone(ctx context.Context, fingerprint string) (bool, error) 
 // counts come from core.stats, which every import rewrites inside its own commit (so they are
 // exactly those of the committed data, and reading them costs nothing at any size); a study
 // whose cache does not belong to its latest committed import (one written before schema
-// version 6) is counted instead.
+// version 6) is counted instead. Conflicts are counted in core.conflicts (none before schema
+// version 7).
 func (db *DB) Stats(ctx context.Context) (store.Stats, error) {
 	st, ok, err := db.cachedStats(ctx)
 	if err != nil {
@@ -166,6 +167,11 @@ func (db *DB) Stats(ctx context.Context) (store.Stats, error) {
 		return st, err
 	}
 	st.Imports = imps
+	if db.schema >= runsVersion {
+		if err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM core.conflicts`).Scan(&st.Conflicts); err != nil {
+			return st, fmt.Errorf("stats conflicts: %w", err)
+		}
+	}
 	return st, nil
 }
 
@@ -299,7 +305,11 @@ func refreshStats(ctx context.Context, conn querier, exec func(ctx context.Conte
 
 // imports lists the committed and partial imports, oldest first.
 func (db *DB) imports(ctx context.Context) ([]store.ImportSummary, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT id, source, format, read, stored, duplicates, rejected,
+	conflicts := "NULL"
+	if db.schema >= runsVersion {
+		conflicts = "conflicts"
+	}
+	rows, err := db.sql.QueryContext(ctx, `SELECT id, source, format, read, stored, duplicates, rejected, `+conflicts+`,
 		coalesce(error, '') FROM core.imports WHERE status IN ('committed', 'partial') ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("stats imports: %w", err)
@@ -308,16 +318,16 @@ func (db *DB) imports(ctx context.Context) ([]store.ImportSummary, error) {
 	var out []store.ImportSummary
 	for rows.Next() {
 		var s store.ImportSummary
-		var src, format, read, stored, dup sql.NullString
+		var src, format, read, stored, dup, conf sql.NullString
 		var rej sql.NullInt64
-		if err := rows.Scan(&s.ImportID, &src, &format, &read, &stored, &dup, &rej, &s.Error); err != nil {
+		if err := rows.Scan(&s.ImportID, &src, &format, &read, &stored, &dup, &rej, &conf, &s.Error); err != nil {
 			return nil, fmt.Errorf("stats imports: %w", err)
 		}
 		s.Source, s.Format, s.Rejected = src.String, format.String, rej.Int64
 		for _, f := range []struct {
 			text sql.NullString
 			into *event.Counts
-		}{{read, &s.Read}, {stored, &s.Stored}, {dup, &s.Duplicates}} {
+		}{{read, &s.Read}, {stored, &s.Stored}, {dup, &s.Duplicates}, {conf, &s.Conflicts}} {
 			if f.text.Valid {
 				if err := json.Unmarshal([]byte(f.text.String), f.into); err != nil {
 					return nil, fmt.Errorf("stats import %d: %w", s.ImportID, err)

@@ -16,29 +16,50 @@ import (
 	"github.com/echotrace/echotrace/internal/store"
 )
 
-// PutDocument stores a JSON document under name, replacing any earlier one.
+// PutDocument stores a JSON document under name, replacing any earlier one. A document stored
+// this way belongs to no run (BeginRun stores a run's documents).
 func (db *DB) PutDocument(ctx context.Context, name string, body []byte) error {
 	if err := db.writable(); err != nil {
 		return err
-	}
-	if name == "" {
-		return errors.New("put document: empty name")
-	}
-	if !json.Valid(body) {
-		return fmt.Errorf("put document %q: body is not valid JSON", name)
 	}
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("put document %q: %w", name, err)
 	}
 	defer tx.Rollback()
+	if err := db.putDocument(ctx, tx, name, body, nil); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("put document %q: %w", name, err)
+	}
+	return nil
+}
+
+// execer is a connection or a transaction.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// putDocument replaces the document name inside the caller's transaction; runID is the run
+// storing it (nil: none).
+func (db *DB) putDocument(ctx context.Context, tx execer, name string, body []byte, runID *int64) error {
+	if name == "" {
+		return errors.New("put document: empty name")
+	}
+	if !json.Valid(body) {
+		return fmt.Errorf("put document %q: body is not valid JSON", name)
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM core.documents WHERE name = ?`, name); err != nil {
 		return fmt.Errorf("put document %q: %w", name, err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO core.documents VALUES (?, ?, ?)`, name, db.stamp(), string(body)); err != nil {
-		return fmt.Errorf("put document %q: %w", name, err)
+	var run any
+	if runID != nil {
+		run = *runID
 	}
-	if err := tx.Commit(); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO core.documents (name, stored_at, body, run_id) VALUES (?, ?, ?, ?)`,
+		name, db.stamp(), string(body), run); err != nil {
 		return fmt.Errorf("put document %q: %w", name, err)
 	}
 	return nil
@@ -47,16 +68,28 @@ func (db *DB) PutDocument(ctx context.Context, name string, body []byte) error {
 // Document returns the document stored under name and when it was stored, or an error
 // wrapping store.ErrNotFound.
 func (db *DB) Document(ctx context.Context, name string) ([]byte, time.Time, error) {
+	body, at, _, err := document(ctx, db.sql, name, false)
+	return body, at, err
+}
+
+// document reads a document and, withRun, the run that stored it (NULL: none or unknown).
+func document(ctx context.Context, q execer, name string, withRun bool) ([]byte, time.Time, sql.NullInt64, error) {
 	var body string
 	var at time.Time
-	err := db.sql.QueryRowContext(ctx, `SELECT body, stored_at FROM core.documents WHERE name = ?`, name).Scan(&body, &at)
+	var run sql.NullInt64
+	var err error
+	if withRun {
+		err = q.QueryRowContext(ctx, `SELECT body, stored_at, run_id FROM core.documents WHERE name = ?`, name).Scan(&body, &at, &run)
+	} else {
+		err = q.QueryRowContext(ctx, `SELECT body, stored_at FROM core.documents WHERE name = ?`, name).Scan(&body, &at)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, time.Time{}, fmt.Errorf("document %q: %w", name, store.ErrNotFound)
+		return nil, time.Time{}, run, fmt.Errorf("document %q: %w", name, store.ErrNotFound)
 	}
 	if err != nil {
-		return nil, time.Time{}, fmt.Errorf("document %q: %w", name, err)
+		return nil, time.Time{}, run, fmt.Errorf("document %q: %w", name, err)
 	}
-	return []byte(body), at.UTC(), nil
+	return []byte(body), at.UTC(), run, nil
 }
 
 var (
@@ -68,11 +101,36 @@ var (
 // transaction, loading the rows through DuckDB's appender. Column types come from the first
 // non-nil value of each column: string → VARCHAR, int/int32/int64 → BIGINT, float32/float64 →
 // DOUBLE, bool → BOOLEAN, time.Time → TIMESTAMP (the zero time is stored as NULL); a column
-// of nils only is VARCHAR.
+// of nils only is VARCHAR. A table stored this way belongs to no run; one stored by a run
+// (BeginRun) has a last column run_id.
 func (db *DB) PutTable(ctx context.Context, name string, columns []string, rows [][]any) error {
 	if err := db.writable(); err != nil {
 		return err
 	}
+	conn, err := db.sql.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("put table %s: %w", name, err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `BEGIN TRANSACTION`); err != nil {
+		return fmt.Errorf("put table %s: %w", name, err)
+	}
+	err = putTable(ctx, conn, name, columns, rows, nil)
+	if err == nil {
+		if _, err = conn.ExecContext(ctx, `COMMIT`); err != nil {
+			err = fmt.Errorf("put table %s: %w", name, err)
+		}
+	}
+	if err != nil {
+		_, _ = conn.ExecContext(context.Background(), `ROLLBACK`)
+		return err
+	}
+	return nil
+}
+
+// putTable replaces a result table inside the transaction open on conn; runID, if not nil,
+// is stored in a last column run_id of every row.
+func putTable(ctx context.Context, conn *sql.Conn, name string, columns []string, rows [][]any, runID *int64) error {
 	if !resultName.MatchString(name) {
 		return fmt.Errorf("put table %q: name must match ^result_[a-z0-9_]+$", name)
 	}
@@ -83,6 +141,9 @@ func (db *DB) PutTable(ctx context.Context, name string, columns []string, rows 
 	for _, c := range columns {
 		if !columnName.MatchString(c) || seen[c] {
 			return fmt.Errorf("put table %s: column %q must match ^[a-z_][a-z0-9_]*$ and be unique", name, c)
+		}
+		if runID != nil && c == "run_id" {
+			return fmt.Errorf("put table %s: column run_id is the run's own", name)
 		}
 		seen[c] = true
 	}
@@ -116,17 +177,11 @@ func (db *DB) PutTable(ctx context.Context, name string, columns []string, rows 
 		}
 		fmt.Fprintf(&ddl, `"%s" %s`, c, types[i])
 	}
+	if runID != nil {
+		ddl.WriteString(`, "run_id" BIGINT NOT NULL`)
+	}
 	ddl.WriteString(")")
-
-	conn, err := db.sql.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("put table %s: %w", name, err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `BEGIN TRANSACTION`); err != nil {
-		return fmt.Errorf("put table %s: %w", name, err)
-	}
-	err = func() error {
+	err := func() error {
 		if _, err := conn.ExecContext(ctx, ddl.String()); err != nil {
 			return err
 		}
@@ -135,7 +190,14 @@ func (db *DB) PutTable(ctx context.Context, name string, columns []string, rows 
 			if err != nil {
 				return err
 			}
-			vals := make([]driver.Value, len(columns))
+			n := len(columns)
+			if runID != nil {
+				n++
+			}
+			vals := make([]driver.Value, n)
+			if runID != nil {
+				vals[n-1] = *runID
+			}
 			for r, row := range rows {
 				for i, v := range row {
 					if vals[i], err = value(v, types[i]); err != nil {
@@ -151,11 +213,7 @@ func (db *DB) PutTable(ctx context.Context, name string, columns []string, rows 
 			return app.Close()
 		})
 	}()
-	if err == nil {
-		_, err = conn.ExecContext(ctx, `COMMIT`)
-	}
 	if err != nil {
-		_, _ = conn.ExecContext(context.Background(), `ROLLBACK`)
 		return fmt.Errorf("put table %s: %w", name, err)
 	}
 	return nil

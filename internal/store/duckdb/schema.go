@@ -42,6 +42,15 @@ type kind struct {
 	rankBy   string
 	rankDesc bool
 	prov     bool // has source and line provenance columns (rejects carry them as keys)
+	// identity lists the data columns that say which object a record is (who wrote the post,
+	// what kind it is, which post it refers to): a record whose non-NULL value differs from
+	// the one kept for its key is an identity conflict, not a duplicate. It is left out of the
+	// merge and listed in core.conflicts; the first value seen is kept (see identityConflicts).
+	identity []string
+	// conflictKey names the key columns that fill core.conflicts' id, account_id and action
+	// (the engagement kind); "" for none.
+	conflictKey [3]string
+	record      string // core.conflicts.record: "post" or "engagement"
 }
 
 func str(name string) column             { return column{name: name, typ: "VARCHAR"} }
@@ -84,7 +93,9 @@ var kinds = [nKinds]kind{
 			i64("likes"), i64("reposts"), i64("replies"), i64("quotes"), i64("views"),
 			tsRule("counts_at", greatest)},
 		rankBy: "counts_at", rankDesc: true,
-		prov: true,
+		prov:        true,
+		identity:    []string{"author_id", "kind", "ref_id"},
+		conflictKey: [3]string{"id", "", ""}, record: "post",
 	},
 	kAccounts: {
 		name: "accounts", table: "accounts",
@@ -98,10 +109,12 @@ var kinds = [nKinds]kind{
 	},
 	kEngagements: {
 		name: "engagements", table: "engagements",
-		keys:   []column{str("platform"), str("account_id"), str("kind"), str("post_id")},
-		data:   []column{str("post_author_id"), tsRule("at", least)},
-		rankBy: "at",
-		prov:   true,
+		keys:        []column{str("platform"), str("account_id"), str("kind"), str("post_id")},
+		data:        []column{str("post_author_id"), tsRule("at", least)},
+		rankBy:      "at",
+		prov:        true,
+		identity:    []string{"post_author_id"},
+		conflictKey: [3]string{"post_id", "account_id", "kind"}, record: "engagement",
 	},
 	kShares: {
 		name: "shares", table: "shares",
@@ -174,7 +187,8 @@ type migration struct {
 	stmts   []string
 	before  func(ctx context.Context, tx *sql.Tx) error
 	// readable: a study without this migration (and the later ones, if readable too) can
-	// still be opened read-only; what it adds is only an optimisation that readers do without.
+	// still be opened read-only; readers do without what it adds (an optimisation, or a record
+	// that older studies never had).
 	readable bool
 }
 
@@ -193,6 +207,36 @@ var migrations = []migration{
 	// writes the counts inside its commit.
 	{version: 6, note: "row counts cached by each import (core.stats)", readable: true, stmts: []string{
 		`CREATE TABLE IF NOT EXISTS core.stats (import_id BIGINT NOT NULL, body VARCHAR NOT NULL)`}},
+	// The results of one analysis run are stored in one transaction with its row in
+	// core.runs, and every document and result row carries its run id, so that report, export
+	// and serve can tell results of different runs apart; imports keep the records whose
+	// identity conflicts with the one kept in core.conflicts. A study without these still
+	// opens read-only: its results read as "run unknown" and it lists no conflicts.
+	{version: 7, note: "analysis runs (core.runs, documents.run_id) and identity conflicts (core.conflicts)", readable: true, stmts: migration7()},
+}
+
+// runsVersion is the first schema version with core.runs and core.conflicts.
+const runsVersion = 7
+
+func migration7() []string {
+	return []string{
+		`CREATE SEQUENCE IF NOT EXISTS core.run_id_seq START 1`,
+		`CREATE TABLE IF NOT EXISTS core.runs (
+			id BIGINT NOT NULL, command VARCHAR NOT NULL, params VARCHAR, started TIMESTAMP NOT NULL,
+			finished TIMESTAMP NOT NULL, import_id BIGINT, results VARCHAR NOT NULL, inputs VARCHAR)`,
+		`ALTER TABLE core.documents ADD COLUMN IF NOT EXISTS run_id BIGINT`,
+		`CREATE OR REPLACE VIEW runs AS
+SELECT id, command, params, started, finished, import_id, results, inputs FROM core.runs`,
+		`ALTER TABLE core.imports ADD COLUMN IF NOT EXISTS conflicts VARCHAR`,
+		`CREATE TABLE IF NOT EXISTS core.conflicts (
+			record VARCHAR NOT NULL, platform VARCHAR, id VARCHAR, account_id VARCHAR, action VARCHAR,
+			field VARCHAR NOT NULL, kept VARCHAR, kept_source VARCHAR, kept_line BIGINT, kept_import_id BIGINT,
+			value VARCHAR, source VARCHAR, line BIGINT, import_id BIGINT NOT NULL)`,
+		`CREATE OR REPLACE VIEW conflicts AS
+SELECT record, platform, id, account_id, action, field, kept, kept_source, kept_line, kept_import_id,
+       value, source, line, import_id
+FROM core.conflicts`,
+	}
 }
 
 // listsToVarchar converts the list columns of core.posts from VARCHAR[] (studies written

@@ -24,6 +24,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ClosedAfterCommit", testClosedAfterCommit},
 		{"Reimport", testReimport},
 		{"DuplicatesWithinImport", testDuplicatesWithinImport},
+		{"IdentityConflicts", testIdentityConflicts},
 		{"LatestCountsWin", testLatestCounts},
 		{"FillEmptyFields", testFillEmpty},
 		{"AccountProfiles", testAccountProfiles},
@@ -38,6 +39,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Stats", testStats},
 		{"Documents", testDocuments},
 		{"PutTable", testPutTable},
+		{"Runs", testRuns},
 		{"SourceDone", testSourceDone},
 		{"CommitPartial", testCommitPartial},
 	}
@@ -365,6 +367,28 @@ func testDuplicatesWithinImport(t *testing.T, s store.Store) {
 	}
 	if n := count(t, s, "SELECT count(*) FROM posts"); n != 2 {
 		t.Errorf("posts = %d, want 2", n)
+	}
+}
+
+// testIdentityConflicts: a known post id with another author, in one import or a later one,
+// is an identity conflict (counted among the duplicates and apart, as Conflicts) and the post
+// keeps its first-seen author and text.
+func testIdentityConflicts(t *testing.T, s store.Store) {
+	b := &event.Batch{Posts: []event.Post{post("p1", "u1", "by u1"), post("p1", "u2", "by u2")}}
+	b.Posts[1].Prov = prov(2)
+	sum := load(t, s, "", b)
+	if sum.Stored.Posts != 1 || sum.Duplicates.Posts != 1 || sum.Conflicts.Posts != 1 {
+		t.Errorf("one import: stored %d duplicates %d conflicts %d; want 1, 1, 1", sum.Stored.Posts, sum.Duplicates.Posts, sum.Conflicts.Posts)
+	}
+	later := post("p1", "u3", "by u3")
+	later.Likes, later.CountsAt = 5, at(60) // a later observation would otherwise win
+	sum = load(t, s, "", &event.Batch{Posts: []event.Post{later, post("p2", "u1", "")}})
+	if sum.Stored.Posts != 1 || sum.Conflicts.Posts != 1 {
+		t.Errorf("later import: stored %d conflicts %d; want 1, 1", sum.Stored.Posts, sum.Conflicts.Posts)
+	}
+	want(t, "p1", table(t, s, "SELECT author_id, text, coalesce(likes, -1) FROM posts WHERE id = 'p1'"), []string{"u1|by u1|-1"})
+	if st, err := s.Stats(context.Background()); err != nil || st.Conflicts != 2 {
+		t.Errorf("stats conflicts = %d, %v; want 2", st.Conflicts, err)
 	}
 }
 
@@ -758,6 +782,58 @@ func testPutTable(t *testing.T, s store.Store) {
 		t.Error("PutTable accepted a column mixing types")
 	}
 	want(t, "after a failed replacement", table(t, s, "SELECT * FROM result_test_1"), []string{"7"})
+}
+
+// testRuns: a run's results are invisible until Commit and gone after Rollback; committed,
+// they name their run, and results of two runs neither of which read the other are mixed.
+func testRuns(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	put := func(command string, commit bool, docs ...string) {
+		t.Helper()
+		w, err := s.BeginRun(ctx, command, map[string]int{"seed": 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range docs {
+			if err := w.PutDocument(ctx, d, []byte(`{"by": "`+command+`"}`)); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.PutTable(ctx, "result_"+d, []string{"by"}, [][]any{{command}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if body, _, _ := s.Document(ctx, docs[0]); string(body) == `{"by": "`+command+`"}` {
+			t.Errorf("%s: result visible before Commit", command)
+		}
+		if !commit {
+			if err := w.Rollback(); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+		if _, err := w.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Commit(ctx); !errors.Is(err, store.ErrClosed) {
+			t.Errorf("second Commit: %v, want ErrClosed", err)
+		}
+	}
+	put("analyze", true, "findings", "coord")
+	put("coord", false, "coord")
+	if body, _, err := s.Document(ctx, "coord"); err != nil || string(body) != `{"by": "analyze"}` {
+		t.Errorf("coord after a rolled-back run = %s, %v", body, err)
+	}
+	if state, err := store.CheckResults(ctx, s, "findings", "coord"); err != nil || !state.OK() || len(state.Results) != 2 || state.Results[0].Run == nil {
+		t.Errorf("results of one run: %+v, %v", state, err)
+	}
+	put("coord", true, "coord")
+	state, err := store.CheckResults(ctx, s, "findings", "coord")
+	if err != nil || !state.Mixed || len(state.Warnings) == 0 {
+		t.Errorf("findings and clusters of two runs: %+v, %v; want mixed", state, err)
+	}
+	if runs, err := s.ListRuns(ctx); err != nil || len(runs) != 2 || runs[0].Command != "analyze" || runs[1].Command != "coord" {
+		t.Errorf("runs = %+v, %v", runs, err)
+	}
 }
 
 func testSourceDone(t *testing.T, s store.Store) {
