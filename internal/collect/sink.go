@@ -109,6 +109,9 @@ func (s *Sink) Lines(ctx context.Context, c ingest.Connector, source string, lin
 	if extra != nil {
 		extra(&b)
 	}
+	// The limits every import applies (ingest.Feed): field sizes and the platform's time window.
+	b.LimitFields(event.Mark{})
+	b.CheckTimes(event.Mark{}, s.now())
 	app, err := s.Store.Appender(ctx, store.ImportRun{Source: source, Format: c.Name(), Started: s.now(), Incremental: true})
 	if err != nil {
 		return store.ImportSummary{}, err
