@@ -1,6 +1,7 @@
 package coord
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -153,6 +154,15 @@ func BenchmarkPlanted10M(b *testing.B) {
 		p.Alpha = v
 	}
 	in, truth := plantedWorld(n, 1)
+	if os.Getenv("PLANTED_STEPS") != "" {
+		start, last := time.Now(), ""
+		p.Progress = func(step string, done, total int64) {
+			if step != last {
+				b.Logf("%7.2fs %s", time.Since(start).Seconds(), step)
+				last = step
+			}
+		}
+	}
 	runtime.GC()
 	defer debug.SetGCPercent(debug.SetGCPercent(50))
 	b.ResetTimer()
@@ -164,6 +174,12 @@ func BenchmarkPlanted10M(b *testing.B) {
 		}
 	}
 	b.StopTimer()
+	if f, err := os.Create("/tmp/hist.txt"); err == nil {
+		for _, h := range DebugHist {
+			fmt.Fprintln(f, h[0], h[1])
+		}
+		f.Close()
+	}
 	prec, rec, _, _ := scoreFlags(res, truth)
 	b.ReportMetric(prec, "precision")
 	b.ReportMetric(rec, "recall")
