@@ -162,23 +162,22 @@ func (r *relocator) replicate(g groups, rng *rand.Rand, out []act, scratch []int
 // covers them; leaving objects out by size alone keeps the test valid).
 
 // accountStats returns, per account, y_A and e_A summed over the runs' objects with 2 … cap
-// actions; e_A is computed only for accounts with y_A ≥ minY (0 for the others).
-func accountStats(in *Input, gs []groups, rls []*relocator, window int64, capN, minY, workers int) (y, e []float64) {
+// actions; e_A is computed only for accounts with y_A ≥ minY (0 for the others). With level < 1
+// an account's e_A is summed only until it reaches the λ at which P(X ≥ y_A) > level (its score
+// is then below the floor: see scoreFloor); over marks those accounts, whose e_A is a lower
+// bound (which one depends on the workers' schedule: only that it is past the limit counts).
+func accountStats(in *Input, gs []groups, rls []*relocator, window int64, capN, minY, workers int, level float64) (y, e []float64, over []bool) {
 	nAcc := in.Accounts.Len()
 	if workers < 1 {
 		workers = 1
 	}
 	y = make([]float64, nAcc)
-	e = make([]float64, nAcc)
 	ys := make([][]float64, workers)
-	// π is summed in fixed point (2⁻³² units): integer sums do not depend on the order in which
-	// the workers take the objects, so e_A is the same on every run.
-	es := make([][]int64, workers)
 	seen := make([][]int32, workers)
 	for w := range ys {
-		ys[w], es[w], seen[w] = make([]float64, nAcc), make([]int64, nAcc), make([]int32, nAcc)
+		ys[w], seen[w] = make([]float64, nAcc), make([]int32, nAcc)
 	}
-	for ri, g := range gs {
+	for _, g := range gs {
 		for w := range seen {
 			clear(seen[w])
 		}
@@ -193,12 +192,50 @@ func accountStats(in *Input, gs []groups, rls []*relocator, window int64, capN, 
 				}
 			}
 		})
-		_ = ri
 	}
 	for w := range ys {
 		for a, v := range ys[w] {
 			y[a] += v
 		}
+	}
+	// The fixed-point sum at which an account's e_A is past its limit (math.MaxInt64: none).
+	limit := make([]int64, nAcc)
+	memo := map[int]int64{}
+	for a := range limit {
+		limit[a] = math.MaxInt64
+		if y[a] < float64(minY) || level >= 1 {
+			continue
+		}
+		c := int(y[a])
+		l, ok := memo[c]
+		if !ok {
+			l = math.MaxInt64
+			if v := pruneLimit(c, level) * fixedOne; v < math.MaxInt64/2 {
+				l = int64(math.Ceil(v))
+			}
+			memo[c] = l
+		}
+		limit[a] = l
+	}
+	want := make([]bool, nAcc)
+	for a := range want {
+		want[a] = y[a] >= float64(minY)
+	}
+	e, over = expectedHits(in, gs, rls, window, capN, workers, want, limit)
+	return y, e, over
+}
+
+// expectedHits is e_A (see accountStats) for the accounts marked in want, each summed until
+// it reaches its limit (fixed point; math.MaxInt64: exact).
+func expectedHits(in *Input, gs []groups, rls []*relocator, window int64, capN, workers int, want []bool, limit []int64) (e []float64, over []bool) {
+	nAcc := in.Accounts.Len()
+	// π is summed in fixed point (2⁻³² units): integer sums do not depend on the order in which
+	// the workers take the objects, so e_A is the same on every run.
+	es := make([][]int64, workers)
+	seen := make([][]int32, workers)
+	stop := make([][]bool, workers)
+	for w := range es {
+		es[w], seen[w], stop[w] = make([]int64, nAcc), make([]int32, nAcc), make([]bool, nAcc)
 	}
 	for ri, g := range gs {
 		rl := rls[ri]
@@ -219,11 +256,15 @@ func accountStats(in *Input, gs []groups, rls []*relocator, window int64, capN, 
 				cnt[w][x.a]++
 			}
 			for i, x := range grp {
-				if seen[w][x.a] == int32(o)+1 || y[x.a] < float64(minY) {
+				if seen[w][x.a] == int32(o)+1 || !want[x.a] || stop[w][x.a] {
 					continue
 				}
 				seen[w][x.a] = int32(o) + 1
 				es[w][x.a] += int64(math.Round(soleHit(grp, i, cnt[w][x.a] > 1, rl.ref[o], rl.values(in, x.a, o), rl.sample(in, x.a, o), window, ivs[w]) * fixedOne))
+				// One worker's sum is a lower bound of the account's.
+				if es[w][x.a] >= limit[x.a] {
+					stop[w][x.a] = true
+				}
 			}
 			for _, x := range grp {
 				cnt[w][x.a] = 0
@@ -231,15 +272,18 @@ func accountStats(in *Input, gs []groups, rls []*relocator, window int64, capN, 
 		})
 	}
 	sum := make([]int64, nAcc)
+	over = make([]bool, nAcc)
 	for w := range es {
 		for a, v := range es[w] {
 			sum[a] += v
+			over[a] = over[a] || stop[w][a]
 		}
 	}
+	e = make([]float64, nAcc)
 	for a, v := range sum {
 		e[a] = float64(v) / fixedOne
 	}
-	return y, e
+	return e, over
 }
 
 const fixedOne = 1 << 32
@@ -435,8 +479,9 @@ func evidence(x int, lambda float64) float64 {
 // observed results scoring at least as high, monotonised (Storey's q-value with π0 = 1): with
 // V(s) = (null results with score ≥ s) ÷ runs and R(s) = observed results with score ≥ s,
 // FDR(s) = min(1, V(s) ÷ R(s)) and q_i = min over s ≤ score_i of FDR(s). null pools every
-// replicate's scores.
-func qValues(obs, null []float64, runs int) []float64 {
+// replicate's scores. Thresholds s below floor are left out of the minimum (their results
+// have q = 1): see scoreFloor.
+func qValues(obs, null []float64, runs int, floor float64) []float64 {
 	q := make([]float64, len(obs))
 	if len(obs) == 0 {
 		return q
@@ -466,7 +511,11 @@ func qValues(obs, null []float64, runs int) []float64 {
 		for k < len(ns) && ns[k] >= s {
 			k++
 		}
-		gs = append(gs, grp{r, j, math.Min(1, float64(k)/float64(max(runs, 1))/float64(j))})
+		fdr := math.Min(1, float64(k)/float64(max(runs, 1))/float64(j))
+		if s < floor {
+			fdr = 1
+		}
+		gs = append(gs, grp{r, j, fdr})
 		r = j
 	}
 	best := 1.0
@@ -559,11 +608,11 @@ func runReplicate(ctx context.Context, in *Input, runs []*signalRun, rls []*relo
 		gs[i] = rg
 	}
 	res.pairs = mergeTables(reps, p.MinWeight)
-	y, e := accountStats(in, gs, rls, window, p.GroupObjectCap, p.MinWeight, workers)
+	y, e, over := accountStats(in, gs, rls, window, p.GroupObjectCap, p.MinWeight, workers, pruneLevel(p))
 	for a := range y {
 		if y[a] >= float64(p.MinWeight) {
 			res.accIDs = append(res.accIDs, int32(a))
-			res.accScore = append(res.accScore, evidence(int(y[a]), e[a]))
+			res.accScore = append(res.accScore, accountScore(int(y[a]), e[a], over[a], p.FDR))
 		}
 	}
 	return res, nil
@@ -923,8 +972,10 @@ func accountsAtLeast(desc []float64, accounts []int, s float64) int {
 // distinct accounts in their pairs scoring ≥ s) ÷ (distinct accounts in the observed pairs
 // scoring ≥ s). Chance edges spread over many accounts, so controlling the edges' FDR alone
 // would let chance flag far more accounts than edges; this bounds what is reported, the
-// accounts. +Inf when no threshold qualifies.
-func pairAccountThreshold(cs []cand, scores []float64, reps []replicateResult, fdr float64) float64 {
+// accounts. Only thresholds at or above floor are considered (scoreFloor: below it no pair can
+// be kept, so the accounts such a threshold selects are not those reported). +Inf when no
+// threshold qualifies.
+func pairAccountThreshold(cs []cand, scores []float64, reps []replicateResult, fdr, floor float64) float64 {
 	od, oa := distinctByScore(cs, scores)
 	type step struct {
 		desc []float64
@@ -936,6 +987,9 @@ func pairAccountThreshold(cs []cand, scores []float64, reps []replicateResult, f
 	}
 	best := math.Inf(1)
 	for g, s := range od {
+		if s < floor {
+			break // od descends
+		}
 		var null float64
 		for _, r := range rs {
 			null += float64(accountsAtLeast(r.desc, r.acc, s))
@@ -949,8 +1003,9 @@ func pairAccountThreshold(cs []cand, scores []float64, reps []replicateResult, f
 }
 
 // bhQ returns Benjamini–Hochberg q-values of the scores (−log10 p) of m tested results:
-// q_(i) = min over j ≥ i of p_(j)·m ÷ j, p ascending.
-func bhQ(scores []float64) []float64 {
+// q_(i) = min over j ≥ i of p_(j)·m ÷ j, p ascending; results scoring below floor take no
+// part in the minimum (their q is 1: see scoreFloor).
+func bhQ(scores []float64, floor float64) []float64 {
 	m := len(scores)
 	q := make([]float64, m)
 	idx := make([]int, m)
@@ -960,11 +1015,89 @@ func bhQ(scores []float64) []float64 {
 	sort.Slice(idx, func(i, j int) bool { return scores[idx[i]] > scores[idx[j]] })
 	best := 1.0
 	for r := m - 1; r >= 0; r-- {
-		p := math.Pow(10, -scores[idx[r]])
-		best = math.Min(best, p*float64(m)/float64(r+1))
+		if scores[idx[r]] >= floor {
+			p := math.Pow(10, -scores[idx[r]])
+			best = math.Min(best, p*float64(m)/float64(r+1))
+		}
 		q[idx[r]] = best
 	}
 	return q
+}
+
+// scoreFloor is the pair score below which nothing is kept or reported in the calibrated
+// mode: a pair scoring below −log10(fdr) has a p-value above fdr, so its Benjamini–Hochberg
+// q-value (and so its combined q-value) exceeds fdr; and the calibration curve starts at
+// curveScores[0]. Pairs below the floor are scored only as far as needed to know that (see
+// pruneLimits), and the thresholds the empirical FDR is taken at are those at or above it
+// (qValues, pairAccountThreshold): a threshold below it selects no result that can be kept.
+func scoreFloor(fdr float64) float64 { return math.Min(curveScores[0], -math.Log10(fdr)) }
+
+// pruneLevel is the p-value above which the calibrated mode needs no exact score (see
+// scoreFloor); 1 (no pruning) for the tests that compare with exact scores.
+func pruneLevel(p Params) float64 {
+	if p.exactScores {
+		return 1
+	}
+	return math.Pow(10, -scoreFloor(p.FDR))
+}
+
+// accountScore is the account test's score; a pruned account's is just below the floor.
+func accountScore(y int, e float64, over bool, fdr float64) float64 {
+	if over {
+		return math.Nextafter(scoreFloor(fdr), math.Inf(-1))
+	}
+	return evidence(y, e)
+}
+
+// pruneLimits returns, for every count c in counts (indexed by c), a λ at and above which a
+// pair with c co-actions has P(X ≥ c) > level under Poisson(λ): its exact λ is not needed.
+// +Inf where no pruning applies (level ≥ 1).
+func pruneLimits(counts []uint64, level float64) []float64 {
+	var top uint64
+	for _, c := range counts {
+		top = max(top, c)
+	}
+	limits := make([]float64, top+1)
+	for i := range limits {
+		limits[i] = math.Inf(1)
+	}
+	if level >= 1 || level <= 0 {
+		return limits
+	}
+	done := make([]bool, top+1)
+	for _, c := range counts {
+		if done[c] {
+			continue
+		}
+		done[c] = true
+		limits[c] = pruneLimit(int(c), level)
+	}
+	return limits
+}
+
+// pruneLimit is a λ with poissonTail(c, λ) > level, within a relative 1e-9 of the least
+// such (bisection: poissonTail grows with λ).
+func pruneLimit(c int, level float64) float64 {
+	if poissonTail(c, 0) > level {
+		return 0
+	}
+	hi := 1.0
+	for poissonTail(c, hi) <= level {
+		hi *= 2
+		if math.IsInf(hi, 1) {
+			return hi
+		}
+	}
+	lo := 0.0
+	for hi-lo > 1e-9*hi {
+		mid := (lo + hi) / 2
+		if poissonTail(c, mid) > level {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return hi
 }
 
 // combinedQ is the larger of the empirical and the Benjamini–Hochberg q-value of each result:
@@ -972,9 +1105,11 @@ func bhQ(scores []float64) []float64 {
 // analytic model's miscalibration (the reason it exists); the analytic bound guards against the
 // empirical null's resolution (a few replicates, and scores bunched in the bulk where a small
 // shift between two distributions would pass results whose own p-value is large).
-func combinedQ(obs, null []float64, runs int) []float64 {
-	q := qValues(obs, null, runs)
-	for i, b := range bhQ(obs) {
+//
+// The empirical q-value is taken over thresholds at or above floor only (−Inf: all).
+func combinedQ(obs, null []float64, runs int, floor float64) []float64 {
+	q := qValues(obs, null, runs, floor)
+	for i, b := range bhQ(obs, floor) {
 		q[i] = math.Max(q[i], b)
 	}
 	return q

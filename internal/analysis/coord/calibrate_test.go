@@ -102,7 +102,7 @@ func TestCalibrationHeldOut(t *testing.T) {
 // (the tie counts whole); FDR(1) = (4 ÷ 2) ÷ 4 → 0.5; q is the running minimum from the bottom.
 func TestQValues(t *testing.T) {
 	t.Parallel()
-	q := qValues([]float64{5, 9, 1, 5}, []float64{6, 1, 2, 1}, 2)
+	q := qValues([]float64{5, 9, 1, 5}, []float64{6, 1, 2, 1}, 2, math.Inf(-1))
 	want := []float64{1.0 / 6, 0, 0.5, 1.0 / 6}
 	for i := range q {
 		if math.Abs(q[i]-want[i]) > 1e-12 {
@@ -112,13 +112,35 @@ func TestQValues(t *testing.T) {
 	}
 	// Benjamini–Hochberg on p = 0.001, 0.01, 0.04, 0.5 (scores 3, 2, −log10 0.04, −log10 0.5):
 	// q = 0.004, 0.02, 0.0533…, 0.5.
-	b := bhQ([]float64{3, 2, -math.Log10(0.04), -math.Log10(0.5)})
+	b := bhQ([]float64{3, 2, -math.Log10(0.04), -math.Log10(0.5)}, math.Inf(-1))
 	wantB := []float64{0.004, 0.02, 0.04 * 4 / 3, 0.5}
 	for i := range b {
 		if math.Abs(b[i]-wantB[i]) > 1e-12 {
 			t.Errorf("bh %v, want %v", b, wantB)
 			break
 		}
+	}
+}
+
+// TestQValuesFloor: thresholds below the floor take no part. Observed 5, 1, 1, 1, 1 against
+// null {6, 6} over 2 replicates: FDR(5) = (2 ÷ 2) ÷ 1 = 1, FDR(1) = (2 ÷ 2) ÷ 5 = 0.2, so q(5)
+// is 0.2 through the threshold at 1 — and 1 when the floor (2) leaves that threshold out.
+// Benjamini–Hochberg on scores 3 and 0.5 (m = 2): q(3) = 0.002 either way; q(0.5) = 10^−0.5
+// without a floor, 1 with floor 1.
+func TestQValuesFloor(t *testing.T) {
+	t.Parallel()
+	obs, null := []float64{5, 1, 1, 1, 1}, []float64{6, 6}
+	if q := qValues(obs, null, 2, math.Inf(-1)); math.Abs(q[0]-0.2) > 1e-12 || math.Abs(q[1]-0.2) > 1e-12 {
+		t.Errorf("no floor: q %v, want 0.2 for all", q)
+	}
+	if q := qValues(obs, null, 2, 2); q[0] != 1 || q[1] != 1 {
+		t.Errorf("floor 2: q %v, want 1 for all", q)
+	}
+	if b := bhQ([]float64{3, 0.5}, math.Inf(-1)); math.Abs(b[0]-0.002) > 1e-12 || math.Abs(b[1]-math.Pow(10, -0.5)) > 1e-12 {
+		t.Errorf("bh, no floor: %v", b)
+	}
+	if b := bhQ([]float64{3, 0.5}, 1); math.Abs(b[0]-0.002) > 1e-12 || b[1] != 1 {
+		t.Errorf("bh, floor 1: %v", b)
 	}
 }
 

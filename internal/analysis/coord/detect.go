@@ -194,6 +194,7 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 	// The empirical null's replicates, and the account test on the data.
 	var reps []replicateResult
 	var accY, accE []float64
+	var accOver []bool
 	if calibrated && len(runs) > 0 {
 		relocating.Wait()
 		nRuns := p.NullRuns
@@ -218,7 +219,7 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 		p.report("empirical null", int64(nRuns), int64(nRuns))
 		bufs, scratch = nil, nil // the replicates' actions are no longer needed
 		p.report("account test", 0, 1)
-		accY, accE = accountStats(&in, gs, rls, window, p.GroupObjectCap, p.MinWeight, workers)
+		accY, accE, accOver = accountStats(&in, gs, rls, window, p.GroupObjectCap, p.MinWeight, workers, pruneLevel(p))
 		p.report("account test", 1, 1)
 	}
 	// The null model's statistics, for the accounts of every pair and account to be scored.
@@ -243,21 +244,51 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 	}
 	relocating.Wait()
 	// λ depends on the pair only (the replicates keep every account's values), so it is
-	// computed once per distinct pair of the data and the replicates.
+	// computed once per distinct pair of the data and the replicates, with the largest count the
+	// pair has in any of them (what its pruning limit depends on).
 	pairKeys := make([]uint64, 0, len(cands))
+	pairMax := make([]uint64, 0, len(cands))
 	for _, c := range cands {
 		pairKeys = append(pairKeys, c.key)
+		pairMax = append(pairMax, uint64(c.total))
 	}
 	for _, rep := range reps {
 		for _, c := range rep.pairs {
 			pairKeys = append(pairKeys, c.key)
+			pairMax = append(pairMax, uint64(c.total))
 		}
 	}
 	if len(reps) > 0 {
-		radix.Sort(pairKeys, make([]uint64, len(pairKeys)))
-		pairKeys = uniqueSorted(pairKeys)
+		radix.SortKV(pairKeys, pairMax, make([]uint64, len(pairKeys)), make([]uint64, len(pairKeys)))
+		w := 0
+		for i := range pairKeys {
+			if w > 0 && pairKeys[i] == pairKeys[w-1] {
+				pairMax[w-1] = max(pairMax[w-1], pairMax[i])
+				continue
+			}
+			pairKeys[w], pairMax[w] = pairKeys[i], pairMax[i]
+			w++
+		}
+		pairKeys, pairMax = pairKeys[:w], pairMax[:w]
 	}
+	// A pair's λ is computed exactly only while it could still be significant: past its
+	// pruning limit its p-value exceeds the level below which anything is kept (the strict or
+	// lenient screen; in the calibrated mode, the score floor: see pruneLevel).
+	floor := math.Inf(-1)
+	level := 1.0
+	switch {
+	case calibrated:
+		floor = scoreFloor(p.FDR)
+		level = math.Pow(10, -floor)
+	case p.Alpha > 0:
+		level = screen
+	}
+	if p.exactScores {
+		level = 1
+	}
+	limits := pruneLimits(pairMax, level)
 	pairLambda := make([]float64, len(pairKeys))
+	pairOver := make([]bool, len(pairKeys))
 	var scored atomic.Int64
 	nPairs := int64(len(pairKeys))
 	p.report("pair scores", 0, nPairs)
@@ -265,29 +296,48 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 	parallel(p.Workers, len(pairKeys), func(k int) {
 		i := int(order[k])
 		a, b := splitKey(pairKeys[i])
+		limit := limits[pairMax[i]]
 		for _, r := range runs {
-			pairLambda[i] += r.null.expected(a, b)
+			l, over := r.null.expectedBelow(a, b, limit-pairLambda[i])
+			pairLambda[i] += l
+			if over {
+				pairOver[i] = true
+				break
+			}
 		}
 		if p.Progress != nil && i%4096 == 4095 {
 			p.report("pair scores", scored.Add(4096), nPairs)
 		}
 	})
 	p.report("pair scores", nPairs, nPairs)
-	lambdaOf := func(cs []cand) []float64 {
-		ls := make([]float64, len(cs))
+	pairMax = nil
+	// lambdaOf returns the λ of each pair of cs, and whether it was pruned (λ is then a lower
+	// bound past the pair's limit).
+	lambdaOf := func(cs []cand) ([]float64, []bool) {
 		if len(reps) == 0 {
-			return pairLambda // the keys are the candidates', in order
+			return pairLambda, pairOver // the keys are the candidates', in order
 		}
+		ls := make([]float64, len(cs))
+		os := make([]bool, len(cs))
 		parallel(p.Workers, len(cs), func(i int) {
 			j, _ := slices.BinarySearch(pairKeys, cs[i].key)
-			ls[i] = pairLambda[j]
+			ls[i], os[i] = pairLambda[j], pairOver[j]
 		})
-		return ls
+		return ls, os
 	}
-	lambdas := lambdaOf(cands)
+	// score is a pair's evidence; a pruned pair's is below the floor whatever its bound gives.
+	below := math.Nextafter(floor, math.Inf(-1))
+	score := func(c int, lambda float64, over bool) float64 {
+		s := evidence(c, lambda)
+		if over {
+			s = math.Min(s, below)
+		}
+		return s
+	}
+	lambdas, overs := lambdaOf(cands)
 	scores := make([]float64, len(cands))
 	for i, c := range cands {
-		scores[i] = evidence(c.total, lambdas[i])
+		scores[i] = score(c.total, lambdas[i], overs[i])
 	}
 	var keepPair []bool
 	var cal *Calibration
@@ -297,16 +347,16 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 		cal = &Calibration{Method: "empirical-fdr", FDR: p.FDR, Runs: len(reps), GroupObjectCap: p.GroupObjectCap}
 		var nullScores []float64
 		for ri := range reps {
-			ls := lambdaOf(reps[ri].pairs)
+			ls, os := lambdaOf(reps[ri].pairs)
 			reps[ri].pairScore = make([]float64, len(ls))
 			for i, c := range reps[ri].pairs {
-				reps[ri].pairScore[i] = evidence(c.total, ls[i])
+				reps[ri].pairScore[i] = score(c.total, ls[i], os[i])
 			}
 			nullScores = append(nullScores, reps[ri].pairScore...)
 			cal.ReplicateCandidates += float64(len(reps[ri].pairs)) / float64(len(reps))
 		}
-		q := combinedQ(scores, nullScores, len(reps))
-		accCut := pairAccountThreshold(cands, scores, reps, p.FDR)
+		q := combinedQ(scores, nullScores, len(reps), floor)
+		accCut := pairAccountThreshold(cands, scores, reps, p.FDR, floor)
 		keepPair = make([]bool, len(cands))
 		cal.EdgeScore = math.Inf(1)
 		for i := range cands {
@@ -321,13 +371,13 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 		for a, y := range accY {
 			if y >= float64(p.MinWeight) {
 				accIDs = append(accIDs, int32(a))
-				accScores = append(accScores, evidence(int(y), accE[a]))
+				accScores = append(accScores, accountScore(int(y), accE[a], accOver[a], p.FDR))
 			}
 		}
 		for _, rep := range reps {
 			accNull = append(accNull, rep.accScore...)
 		}
-		aq := combinedQ(accScores, accNull, len(reps))
+		aq := combinedQ(accScores, accNull, len(reps), floor)
 		cal.AccountScore = math.Inf(1)
 		for i, a := range accIDs {
 			accQ[a] = aq[i]
@@ -355,7 +405,7 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 		case calibrated && !keepPair[ci]:
 			res.Null.Rejected++
 			continue
-		case p.Alpha > 0 && pv > screen:
+		case p.Alpha > 0 && (pv > screen || overs[ci]):
 			res.Null.Rejected++
 			continue
 		}
@@ -498,6 +548,31 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 	})
 	res.Edges = edges
 	res.Clusters = cards(&in, runs, res.Edges, keptGroups, tests, p)
+	// An account whose account test stopped at its limit (below the floor) but that is shown
+	// because of its edges gets its exact expectation.
+	if accOver != nil {
+		redo := make([]bool, len(accOver))
+		some := false
+		for _, e := range res.Edges {
+			for _, a := range []int32{e.s, e.t} {
+				if accOver[a] {
+					redo[a], some = true, true
+				}
+			}
+		}
+		if some {
+			exact := make([]int64, len(redo))
+			for a := range exact {
+				exact[a] = math.MaxInt64
+			}
+			ex, _ := expectedHits(&in, gs, rls, window, p.GroupObjectCap, workers, redo, exact)
+			for a, r := range redo {
+				if r {
+					accE[a] = ex[a]
+				}
+			}
+		}
+	}
 	res.Accounts = scoreAccounts(&in, runs, res.Edges, p, accountTest{y: accY, e: accE, sig: accSig, q: accQ}, of)
 	// Empty lists, not null, in JSON.
 	if res.Edges == nil {

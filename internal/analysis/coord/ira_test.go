@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -143,5 +144,24 @@ func TestIRAWindowDefault(t *testing.T) {
 	}
 	if c := res.Null.Calibration; c.ExpectedFlagged > 0.1*float64(c.Flagged) {
 		t.Errorf("chance alone would flag %.1f of the %d accounts: the thresholds do not control the FDR", c.ExpectedFlagged, c.Flagged)
+	}
+	// Scores computed only as far as their limits (pruneLimits, accountStats) give what exact
+	// scores give. Here, unlike on the planted worlds, accounts whose account test stopped at
+	// its limit are shown for their edges (their expectation is recomputed exactly).
+	in, err := Load(ctx, db, Params{AllTargets: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pruned, err := Detect(ctx, in, Params{AllTargets: true, Workers: 1}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exact, err := Detect(ctx, in, Params{AllTargets: true, Workers: 1, exactScores: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(pruned.Accounts, exact.Accounts) || !reflect.DeepEqual(pruned.Edges, exact.Edges) ||
+		!reflect.DeepEqual(pruned.Clusters, exact.Clusters) || !reflect.DeepEqual(pruned.Null, exact.Null) {
+		t.Errorf("pruned scores change the result (%d accounts, %d edges; exact %d, %d)", len(pruned.Accounts), len(pruned.Edges), len(exact.Accounts), len(exact.Edges))
 	}
 }

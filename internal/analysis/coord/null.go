@@ -48,6 +48,17 @@ type nullModel [2]signalNull
 // expected is λ_AB summed over the two classes of objects.
 func (m *nullModel) expected(a, b int32) float64 { return m[0].expected(a, b) + m[1].expected(a, b) }
 
+// expectedBelow is expected when it is below limit; otherwise it may stop early and return a
+// lower bound ≥ limit with over set (see signalNull.expectedBelow).
+func (m *nullModel) expectedBelow(a, b int32, limit float64) (float64, bool) {
+	l0, over := m[0].expectedBelow(a, b, limit)
+	if over {
+		return l0, true
+	}
+	l1, over := m[1].expectedBelow(a, b, limit-l0)
+	return l0 + l1, over
+}
+
 // newNullModel builds both classes' statistics for the accounts marked in needed.
 // The two classes are built concurrently.
 func newNullModel(g groups, in *Input, window int64, needed []bool) nullModel {
@@ -143,8 +154,17 @@ func newSignalNull(g groups, in *Input, window int64, needed []bool, anch bool) 
 // expected is λ_AB. Cost: O(distinct authors) for the sum and O(min(k_small, 256) ·
 // log k_large) at most for q_AB (see nearSample and nearShare).
 func (s *signalNull) expected(a, b int32) float64 {
+	l, _ := s.expectedBelow(a, b, math.Inf(1))
+	return l
+}
+
+// expectedBelow is λ_AB when it is below limit; otherwise it may stop early and return a
+// partial sum ≥ limit with over set (q_AB's sum has only non-negative terms, so a partial sum
+// is a lower bound). A pair whose λ reaches the limit cannot be significant (see
+// pruneLimit), and most organic pairs reach it within their first few latencies.
+func (s *signalNull) expectedBelow(a, b int32, limit float64) (lambda float64, over bool) {
 	if int(a) >= len(s.off)-1 || int(b) >= len(s.off)-1 {
-		return 0
+		return 0, false
 	}
 	xa, xb := s.xs[s.xoff[a]:s.xoff[a+1]], s.xs[s.xoff[b]:s.xoff[b+1]]
 	ka, kb := s.xk[s.xoff[a]:s.xoff[a+1]], s.xk[s.xoff[b]:s.xoff[b+1]]
@@ -163,13 +183,22 @@ func (s *signalNull) expected(a, b int32) float64 {
 		}
 	}
 	if sum == 0 {
-		return 0
+		return 0, false
 	}
 	la, lb := s.lat[s.off[a]:s.off[a+1]], s.lat[s.off[b]:s.off[b+1]]
 	if len(la) > len(lb) {
 		la, lb = lb, la
 	}
-	return sum * nearShare(la, lb, s.window)
+	stop := math.MaxInt
+	if limit < sum {
+		// The near count at which sum · near ÷ (n · |lb|) reaches the limit.
+		n := float64(min(len(la), nearSample))
+		if v := math.Ceil(limit / sum * n * float64(len(lb))); v < float64(math.MaxInt/2) {
+			stop = max(1, int(v))
+		}
+	}
+	q, over := nearShareBelow(la, lb, s.window, stop)
+	return sum * q, over
 }
 
 // nearSample bounds the cost of q_AB for two very active accounts: when the less active of
@@ -186,8 +215,15 @@ const nearSample = 256
 // where a fresh bisection costs O(log |lb|) and misses the cache; a bucket index of lb and a
 // skip list measured slower).
 func nearShare(la, lb []int64, window int64) float64 {
+	q, _ := nearShareBelow(la, lb, window, math.MaxInt)
+	return q
+}
+
+// nearShareBelow is nearShare, stopped early (over set) once the count of near pairs reaches
+// stop: it then returns the share of the pairs counted so far, a lower bound of q.
+func nearShareBelow(la, lb []int64, window int64, stop int) (q float64, over bool) {
 	if len(la) == 0 || len(lb) == 0 {
-		return 0
+		return 0, false
 	}
 	n := min(len(la), nearSample)
 	x := func(i int) int64 {
@@ -200,12 +236,15 @@ func nearShare(la, lb []int64, window int64) float64 {
 	hi := gallop(lb, lo, x(0)+window+1)
 	near := hi - lo
 	for i := 1; i < n; i++ {
+		if near >= stop {
+			return float64(near) / (float64(n) * float64(len(lb))), true
+		}
 		v := x(i)
 		lo = gallop(lb, lo, v-window)
 		hi = gallop(lb, max(hi, lo), v+window+1)
 		near += hi - lo
 	}
-	return float64(near) / (float64(n) * float64(len(lb)))
+	return float64(near) / (float64(n) * float64(len(lb))), near >= stop
 }
 
 // gallop returns the first index i ≥ from with xs[i] ≥ v (len(xs) if none), for ascending xs:

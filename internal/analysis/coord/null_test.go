@@ -203,3 +203,65 @@ func TestViralDoesNotGlue(t *testing.T) {
 		}
 	}
 }
+
+// TestExpectedBelow: without a limit expectedBelow is expected; below the limit it is exact;
+// when it stops (over) its value is a lower bound of λ that reached the limit.
+func TestExpectedBelow(t *testing.T) {
+	t.Parallel()
+	in, _ := plantedWorld(60_000, 3)
+	r, err := runSignal(t.Context(), &in, &in.Actions[0], Params{}.Defaults(), 60, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	needed := make([]bool, in.Accounts.Len())
+	for i := range needed {
+		needed[i] = true
+	}
+	m := newNullModel(r.g, &in, 60, needed)
+	rng := rand.New(rand.NewPCG(5, 6))
+	checked, stopped := 0, 0
+	for range 20000 {
+		a, b := int32(rng.IntN(in.Accounts.Len())), int32(rng.IntN(in.Accounts.Len()))
+		exact := m.expected(a, b)
+		if got, over := m.expectedBelow(a, b, math.Inf(1)); got != exact || over {
+			t.Fatalf("pair %d,%d: no limit gives %v (over %v), expected %v", a, b, got, over, exact)
+		}
+		if exact == 0 {
+			continue
+		}
+		checked++
+		for _, f := range []float64{0.01, 0.3, 0.999, 1.001, 3} {
+			limit := exact * f
+			got, over := m.expectedBelow(a, b, limit)
+			switch {
+			case !over && got != exact:
+				t.Fatalf("pair %d,%d limit %v: %v without stopping, expected %v", a, b, limit, got, exact)
+			case !over && exact >= limit*(1+1e-9):
+				t.Fatalf("pair %d,%d limit %v: λ %v is past the limit, not reported over", a, b, limit, exact)
+			case over && (got > exact*(1+1e-12) || exact < limit*(1-1e-9) || got < limit*(1-1e-9)):
+				t.Fatalf("pair %d,%d limit %v: stopped at %v, λ %v", a, b, limit, got, exact)
+			case over && got < exact:
+				stopped++
+			}
+		}
+	}
+	if checked < 1000 || stopped == 0 {
+		t.Fatalf("checked %d pairs with λ > 0, %d stopped early: the test does not exercise the limit", checked, stopped)
+	}
+}
+
+// TestPruneLimit: the limit is where the tail crosses the level, from above.
+func TestPruneLimit(t *testing.T) {
+	t.Parallel()
+	for _, level := range []float64{0.1, 0.05, 1e-6, 1e-12, 1e-30} {
+		for _, c := range []int{1, 2, 3, 7, 40, 1000} {
+			l := pruneLimit(c, level)
+			if !(poissonTail(c, l) > level) || poissonTail(c, l*(1-1e-6)) > level {
+				t.Errorf("c %d level %g: limit %g, tail there %g, just below %g", c, level, l, poissonTail(c, l), poissonTail(c, l*(1-1e-6)))
+			}
+		}
+	}
+	if l := pruneLimits([]uint64{2}, 1)[2]; !math.IsInf(l, 1) {
+		t.Errorf("level 1 prunes at %v", l)
+	}
+}

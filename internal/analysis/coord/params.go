@@ -104,6 +104,8 @@ type Params struct {
 	// Progress, when set, is told how far each step has come (see Progress); it is called from
 	// several goroutines, and with done = total when a step ends.
 	Progress Progress `json:"-"`
+	// exactScores turns off the pruning of pair scores (tests: pruning must not change results).
+	exactScores bool
 	// MemoryBudget in bytes for the emitted pair keys (8 bytes each) held in memory; beyond it
 	// keys are spilled to per-partition files in TempDir. Default 512 MiB.
 	MemoryBudget int64 `json:"memory_budget"`

@@ -1,10 +1,10 @@
 package coord
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
+	"reflect"
 	"runtime"
 	"runtime/debug"
 	"sort"
@@ -174,12 +174,6 @@ func BenchmarkPlanted10M(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	if f, err := os.Create("/tmp/hist.txt"); err == nil {
-		for _, h := range DebugHist {
-			fmt.Fprintln(f, h[0], h[1])
-		}
-		f.Close()
-	}
 	prec, rec, _, _ := scoreFlags(res, truth)
 	b.ReportMetric(prec, "precision")
 	b.ReportMetric(rec, "recall")
@@ -187,5 +181,39 @@ func BenchmarkPlanted10M(b *testing.B) {
 	if c := res.Null.Calibration; c != nil {
 		b.ReportMetric(float64(c.Runs), "null-runs")
 		b.ReportMetric(c.ExpectedFlagged, "chance-accounts")
+	}
+}
+
+// TestPruningKeepsResults: scoring pairs only as far as their limit (pruneLimits) gives the
+// same result as scoring every pair exactly, in the calibrated and in the analytic mode.
+func TestPruningKeepsResults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("300 k reposts, four detections")
+	}
+	in, _ := plantedWorld(300_000, 2)
+	for _, alpha := range []float64{0, 0.001} {
+		pruned, err := Detect(t.Context(), in, Params{Alpha: alpha}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exact, err := Detect(t.Context(), in, Params{Alpha: alpha, exactScores: true}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(exact.Edges) == 0 || len(exact.Clusters) == 0 {
+			t.Fatalf("alpha %v: %d edges, %d clusters: nothing to compare", alpha, len(exact.Edges), len(exact.Clusters))
+		}
+		if !reflect.DeepEqual(pruned.Edges, exact.Edges) {
+			t.Errorf("alpha %v: edges differ (%d pruned, %d exact)", alpha, len(pruned.Edges), len(exact.Edges))
+		}
+		if !reflect.DeepEqual(pruned.Clusters, exact.Clusters) {
+			t.Errorf("alpha %v: clusters differ", alpha)
+		}
+		if !reflect.DeepEqual(pruned.Accounts, exact.Accounts) {
+			t.Errorf("alpha %v: accounts differ", alpha)
+		}
+		if !reflect.DeepEqual(pruned.Null, exact.Null) {
+			t.Errorf("alpha %v: null summary differs:\n%+v\n%+v", alpha, pruned.Null, exact.Null)
+		}
 	}
 }
