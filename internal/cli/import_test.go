@@ -159,3 +159,55 @@ func TestImportPrintsOnlyItsOwnRejects(t *testing.T) {
 		t.Errorf("the summary names the earlier import's file:\n%s", errs)
 	}
 }
+
+// TestImportKeptRejectsAreNotLost: a twarc2 page whose __twarc.retrieved_at is implausible
+// (year 3000) is stored whole — every post and account, with counts_at and observed_at
+// cleared — and each cleared time is a reject saying so. Those rejects lost no record: they
+// stay out of the >50 % rule (the import used to exit 3 with "110 of its 210 records
+// rejected") and the summary says them apart.
+func TestImportKeptRejectsAreNotLost(t *testing.T) {
+	dir := t.TempDir()
+	study := filepath.Join(dir, "study")
+	mustRun(t, "init", study)
+	path := writeTwarc2(t, dir, 1, 1)[0]
+	body, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body = bytes.Replace(body, []byte(`"meta":{"result_count":100}}`), []byte(`"meta":{"result_count":100},"__twarc":{"retrieved_at":"3000-01-01T00:00:00+00:00"}}`), 1)
+	if err := os.WriteFile(path, body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, errs, code := importJSON(t, study, path)
+	if code != 0 || res.ExitCode != 0 || len(res.Warnings) != 0 {
+		t.Errorf("exit %d, result %+v; want 0 and no warning: every post was stored\n%s", code, res, errs)
+	}
+	if res.Stored.Posts != 100 || res.Rejected != 110 || res.RejectedKept != 110 ||
+		len(res.Files) != 1 || res.Files[0].RejectedKept != 110 {
+		t.Errorf("stored %d posts, %d rejected, %d kept; want 100, 110 (100 counts_at, 10 observed_at), all kept", res.Stored.Posts, res.Rejected, res.RejectedKept)
+	}
+	if len(res.Rejects) == 0 || !res.Rejects[0].Kept || !strings.Contains(res.Rejects[0].Reason, "the time is cleared") {
+		t.Errorf("first rejects %+v; want kept ones with their reason", res.Rejects)
+	}
+	if n := stats(t, study)["rejects"]; n != 110.0 {
+		t.Errorf("%v rejects stored; want all 110, with their reasons", n)
+	}
+	other := filepath.Join(dir, "other")
+	mustRun(t, "init", other)
+	_, errs, code = run(t, "--study", other, "import", path)
+	if code != 0 || strings.Contains(errs, "WARNING") ||
+		!strings.Contains(errs, "110 rejected: 0 dropped, 110 kept with a field cleared") || !strings.Contains(errs, "kept, field cleared: ") {
+		t.Errorf("summary: exit %d, stderr:\n%s", code, errs)
+	}
+	// Dropped records still count: 7 of 10 lost is a warning whatever else was kept.
+	mixed := filepath.Join(dir, "mixed.csv")
+	csvPosts(t, mixed, 10, func(i int) string {
+		if i > 3 {
+			return fmt.Sprintf("x,%d,a,yesterday,post,,,text", i)
+		}
+		return ""
+	})
+	if _, errs, code := run(t, "--study", study, "import", mixed); code != ExitRejected || !strings.Contains(errs, "7 of its 10 records rejected") {
+		t.Errorf("mostly dropped: exit %d, stderr:\n%s", code, errs)
+	}
+}
