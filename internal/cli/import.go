@@ -34,8 +34,11 @@ type importResult struct {
 	// Warnings name the files that lost most of their records (see mostlyRejected); with any,
 	// the import exits 3 and Error and ExitCode say so here too.
 	Warnings []string `json:"warnings,omitempty"`
-	Error    string   `json:"error,omitempty"`
-	ExitCode int      `json:"exit_code,omitempty"`
+	// Error and ExitCode are those of the error that stopped the import early (a file that
+	// broke off, whose committed part is in Files; a --strict reject; a file that cannot be
+	// read), else of the warnings. Files lists what was committed before.
+	Error    string `json:"error,omitempty"`
+	ExitCode int    `json:"exit_code,omitempty"`
 }
 
 // MaxRejectShare is the share of a file's records above which an import that committed the
@@ -124,7 +127,10 @@ func (a *App) runImport(ctx context.Context, reg *ingest.Registry, paths []strin
 
 	progress, finish := a.progress()
 	opt.Progress = progress
-	var res importResult
+	var (
+		res  importResult
+		stop error // the error that ended the import early, if any
+	)
 	defer finish()
 	for _, f := range files {
 		sum, err := ingest.RunFile(ctx, reg, st, f, opt)
@@ -132,15 +138,20 @@ func (a *App) runImport(ctx context.Context, reg *ingest.Registry, paths []strin
 			res.Unknown = append(res.Unknown, f)
 			continue
 		}
-		if err != nil {
-			return err
+		// A file that broke off (ErrIncomplete) comes with the summary of what it committed
+		// as partial; any error ends the import, and the files done so far are reported.
+		if err == nil || (errors.Is(err, ingest.ErrIncomplete) && sum.ImportID != 0) {
+			res.Files = append(res.Files, sum)
+			res.Read = res.Read.Plus(sum.Read)
+			res.Stored = res.Stored.Plus(sum.Stored)
+			res.Dups = res.Dups.Plus(sum.Duplicates)
+			res.Rejected += sum.Rejected
+			res.RejectedKept += sum.RejectedKept
 		}
-		res.Files = append(res.Files, sum)
-		res.Read = res.Read.Plus(sum.Read)
-		res.Stored = res.Stored.Plus(sum.Stored)
-		res.Dups = res.Dups.Plus(sum.Duplicates)
-		res.Rejected += sum.Rejected
-		res.RejectedKept += sum.RejectedKept
+		if err != nil {
+			stop = err
+			break
+		}
 	}
 	finish()
 	var (
@@ -161,10 +172,17 @@ func (a *App) runImport(ctx context.Context, reg *ingest.Registry, paths []strin
 	if len(ids) > 0 {
 		res.Rejects = firstRejects(ctx, st, ids, 5)
 	}
+	// The import's error: the one that stopped it, else the warning that files lost most of
+	// their records. Both are in the result; reported, so that Main prints no second document.
 	var lost error
-	if len(res.Warnings) > 0 {
+	switch {
+	case stop != nil:
+		lost = reported{stop}
+	case len(res.Warnings) > 0:
 		lost = reported{fmt.Errorf("%w: more than %.0f %% of the records of %s", ingest.ErrRejected,
 			100*MaxRejectShare, strings.Join(most, ", "))}
+	}
+	if lost != nil {
 		res.Error, res.ExitCode = lost.Error(), ExitCode(lost)
 	}
 	if a.JSON {
@@ -178,7 +196,11 @@ func (a *App) runImport(ctx context.Context, reg *ingest.Registry, paths []strin
 			a.Logf("%s: already imported (use --force to read it again)", s.Source)
 			continue
 		}
-		a.Logf("%s [%s]: %s", s.Source, s.Format, describeCounts(s.Read, s.Stored, s.Duplicates, s.Rejected, s.RejectedKept))
+		partial := ""
+		if s.Error != "" {
+			partial = " (partial: the input broke off, see below)"
+		}
+		a.Logf("%s [%s]: %s%s", s.Source, s.Format, describeCounts(s.Read, s.Stored, s.Duplicates, s.Rejected, s.RejectedKept), partial)
 	}
 	for _, u := range res.Unknown {
 		a.Logf("%s: skipped, format not recognised (name it with --format)", u)

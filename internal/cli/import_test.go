@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -209,5 +210,46 @@ func TestImportKeptRejectsAreNotLost(t *testing.T) {
 	})
 	if _, errs, code := run(t, "--study", study, "import", mixed); code != ExitRejected || !strings.Contains(errs, "7 of its 10 records rejected") {
 		t.Errorf("mostly dropped: exit %d, stderr:\n%s", code, errs)
+	}
+}
+
+// TestImportJSONKeepsSummariesWhenAFileBreaksOff: a truncated .gz after a good file used to end
+// `import --json` with only {"error", "exit_code"}: the summary of the good file and of what
+// the truncated one committed as partial were lost. Now the one result document lists both,
+// with the error and exit code 1 in it.
+func TestImportJSONKeepsSummariesWhenAFileBreaksOff(t *testing.T) {
+	dir := t.TempDir()
+	study := filepath.Join(dir, "study")
+	mustRun(t, "init", study)
+	good := filepath.Join(dir, "good.csv")
+	csvPosts(t, good, 10, func(int) string { return "" })
+	var rows bytes.Buffer
+	rows.WriteString("platform,id,author_id,created_at,kind,ref_id,ref_author_id,text\n")
+	for i := 1; i <= 2000; i++ {
+		fmt.Fprintf(&rows, "x,c%d,a%d,2021-01-01T00:%02d:00Z,post,,,text %x %x\n", i, i%50, i%60, i*7919, i*104729)
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(rows.Bytes())
+	zw.Close()
+	cut := filepath.Join(dir, "cut.csv.gz")
+	if err := os.WriteFile(cut, gz.Bytes()[:gz.Len()*2/3], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, errs, code := importJSON(t, study, good, cut)
+	if code != ExitFailure || res.ExitCode != ExitFailure || !strings.Contains(res.Error, "input incomplete") || !strings.Contains(res.Error, "cut.csv.gz") {
+		t.Errorf("exit %d, result exit %d, error %q; want 1 and the break\n%s", code, res.ExitCode, res.Error, errs)
+	}
+	if len(res.Files) != 2 || res.Files[0].Source != good || res.Files[0].Stored.Posts != 10 ||
+		res.Files[1].Source != cut || res.Files[1].Stored.Posts == 0 || !strings.Contains(res.Files[1].Error, "truncated") {
+		t.Fatalf("files %+v; want the good file and the partial one", res.Files)
+	}
+	if n := stats(t, study)["posts"]; n != float64(10+res.Files[1].Stored.Posts) || res.Stored.Posts != 10+res.Files[1].Stored.Posts {
+		t.Errorf("%v posts stored, result says %d; want both files' posts", n, res.Stored.Posts)
+	}
+	// Without --json the summaries are printed too, then the error.
+	_, errs, code = run(t, "--study", study, "import", cut)
+	if code != ExitFailure || !strings.Contains(errs, cut+" [csv]: ") || !strings.Contains(errs, "partial") || !strings.Contains(errs, "echotrace: "+cut+": input incomplete") {
+		t.Errorf("text: exit %d, stderr:\n%s", code, errs)
 	}
 }
