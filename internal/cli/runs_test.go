@@ -89,7 +89,7 @@ func TestReportFlagsResultsOfDifferentRuns(t *testing.T) {
 		t.Errorf("report of mixed runs: stderr %q does not warn", errs)
 	}
 	strictHTML := filepath.Join(dir, "strict.html")
-	if _, errs, code := run(t, "--study", study, "report", "--strict", "--out", strictHTML); code != ExitFailure || !strings.Contains(errs, "do not belong together") {
+	if _, errs, code := run(t, "--study", study, "report", "--strict", "--out", strictHTML); code != ExitRejected || !strings.Contains(errs, "do not belong together") {
 		t.Errorf("report --strict of mixed runs: exit %d, %s; want a refusal", code, errs)
 	}
 	if _, err := os.Stat(strictHTML); !os.IsNotExist(err) {
@@ -109,7 +109,7 @@ func TestReportFlagsResultsOfDifferentRuns(t *testing.T) {
 		t.Errorf("export of mixed runs: stderr %q does not warn", errs)
 	}
 	strictExp := filepath.Join(dir, "strict-export")
-	if _, errs, code := run(t, "--study", study, "export", "--strict", "--format", "csv", "--out", strictExp); code != ExitFailure || !strings.Contains(errs, "do not belong together") {
+	if _, errs, code := run(t, "--study", study, "export", "--strict", "--format", "csv", "--out", strictExp); code != ExitRejected || !strings.Contains(errs, "do not belong together") {
 		t.Errorf("export --strict of mixed runs: exit %d, %s; want a refusal", code, errs)
 	}
 	if _, err := os.Stat(filepath.Join(strictExp, "manifest.json")); !os.IsNotExist(err) {
@@ -194,7 +194,7 @@ func TestServeBannerForResultsOfDifferentRuns(t *testing.T) {
 	study := findingsStudy(t)
 	mustRun(t, "--study", study, "analyze")
 	mustRun(t, "--study", study, "coord", "--window", "30s")
-	if _, errs, code := run(t, "--study", study, "serve", "--strict", "--listen", "127.0.0.1:0"); code != ExitFailure || !strings.Contains(errs, "do not belong together") {
+	if _, errs, code := run(t, "--study", study, "serve", "--strict", "--listen", "127.0.0.1:0"); code != ExitRejected || !strings.Contains(errs, "do not belong together") {
 		t.Errorf("serve --strict of mixed runs: exit %d, %s; want a refusal", code, errs)
 	}
 
