@@ -175,7 +175,8 @@ func (u usage) Unwrap() error { return u.err }
 func usageError(err error) error { return usage{err} }
 
 // ExitCode maps an error to the documented exit codes: 0 ok, 2 usage, 3 input rejected under
-// --strict, 1 anything else.
+// --strict (a record that cannot be read, a file that lost most of its records, or stored
+// results that --strict refuses to combine: store.ErrResultsMixed), 1 anything else.
 func ExitCode(err error) int {
 	var u usage
 	switch {
@@ -183,7 +184,7 @@ func ExitCode(err error) int {
 		return ExitOK
 	case errors.As(err, &u):
 		return ExitUsage
-	case errors.Is(err, ingest.ErrRejected):
+	case errors.Is(err, ingest.ErrRejected), errors.Is(err, store.ErrResultsMixed):
 		return ExitRejected
 	case errors.Is(err, ingest.ErrUnknownFormat):
 		return ExitUsage

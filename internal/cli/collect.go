@@ -252,9 +252,13 @@ func (a *App) watchlistAccounts(file string, data []byte, platform event.Platfor
 			other++
 			continue
 		}
-		h := w.Handle
+		h, col := w.Handle, "handle"
 		if h == "" {
-			h = w.ID
+			h, col = w.ID, "id"
+		}
+		if strings.ContainsFunc(h, notInHandle) {
+			return nil, usageError(fmt.Errorf("--accounts %s:%d: %s %s is not a handle or id (it holds a space, a control, or one of , ; \" ')",
+				file, w.Prov.Line, col, strconv.Quote(h)))
 		}
 		if !seen[h] {
 			seen[h] = true

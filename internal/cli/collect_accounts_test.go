@@ -67,3 +67,29 @@ func TestCollectFailsWhenNoAccountFound(t *testing.T) {
 		t.Errorf("one of two found: exit %d, out %s %s; want 0 listing gone1 as not found", code, out, stderr)
 	}
 }
+
+// TestCollectAccountsWatchlistCSVChecksHandles: the watchlist CSV path of --accounts applies
+// the check of the one-per-line path — a handle with a space, a control or a quote is refused
+// as usage, naming the file, the line and the column — instead of asking the API for it.
+func TestCollectAccountsWatchlistCSVChecksHandles(t *testing.T) {
+	t.Setenv("ECHOTRACE_X_BEARER_TOKEN", collectToken)
+	dir := t.TempDir()
+	study := filepath.Join(dir, "s")
+	mustRun(t, "init", study)
+	srv := newFakeX(t, map[string]bool{"AmbLiu": true}, false)
+	for _, tc := range []struct{ name, row, want string }{
+		{"space.csv", `x,"Amb Liu",100,ambassador,GB,,,,`, `:3: handle "Amb Liu" is not a handle`},
+		{"control.csv", "x,Amb\x1bLiu,100,ambassador,GB,,,,", `:3: handle "Amb\x1bLiu" is not a handle`},
+		{"id.csv", `x,,"13;00",state_media,CN,,,,`, `:3: id "13;00" is not a handle or id`},
+	} {
+		wl := writeFile(t, filepath.Join(dir, tc.name), "platform,handle,id,actor_type,country,outlet,lang,since,until\n"+
+			"x,AmbLiu,1,ambassador,GB,,,,\n"+tc.row+"\n")
+		_, stderr, code := run(t, "--study", study, "collect", "x", "--api-base", srv.URL, "--accounts", wl)
+		if code != ExitUsage || !strings.Contains(stderr, tc.name+tc.want) {
+			t.Errorf("%s: exit %d, stderr %q; want 2 and %q", tc.name, code, stderr, tc.name+tc.want)
+		}
+	}
+	if got := srv.usernames(); len(got) != 0 {
+		t.Errorf("usernames asked for: %q; want none (the file is refused first)", got)
+	}
+}

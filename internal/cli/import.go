@@ -27,12 +27,18 @@ type importResult struct {
 	Stored   event.Counts          `json:"stored"`
 	Dups     event.Counts          `json:"duplicates"`
 	Rejected int64                 `json:"rejected"`
-	Rejects  []event.Reject        `json:"first_rejects,omitempty"` // of this import only
+	// RejectedKept counts, among the Rejected, the records stored with a field cleared
+	// (store.ImportSummary.RejectedKept): not lost, and left out of the >50 % rule.
+	RejectedKept int64          `json:"rejected_kept"`
+	Rejects      []event.Reject `json:"first_rejects,omitempty"` // of this import only
 	// Warnings name the files that lost most of their records (see mostlyRejected); with any,
 	// the import exits 3 and Error and ExitCode say so here too.
 	Warnings []string `json:"warnings,omitempty"`
-	Error    string   `json:"error,omitempty"`
-	ExitCode int      `json:"exit_code,omitempty"`
+	// Error and ExitCode are those of the error that stopped the import early (a file that
+	// broke off, whose committed part is in Files; a --strict reject; a file that cannot be
+	// read), else of the warnings. Files lists what was committed before.
+	Error    string `json:"error,omitempty"`
+	ExitCode int    `json:"exit_code,omitempty"`
 }
 
 // MaxRejectShare is the share of a file's records above which an import that committed the
@@ -121,7 +127,10 @@ func (a *App) runImport(ctx context.Context, reg *ingest.Registry, paths []strin
 
 	progress, finish := a.progress()
 	opt.Progress = progress
-	var res importResult
+	var (
+		res  importResult
+		stop error // the error that ended the import early, if any
+	)
 	defer finish()
 	for _, f := range files {
 		sum, err := ingest.RunFile(ctx, reg, st, f, opt)
@@ -129,14 +138,20 @@ func (a *App) runImport(ctx context.Context, reg *ingest.Registry, paths []strin
 			res.Unknown = append(res.Unknown, f)
 			continue
 		}
-		if err != nil {
-			return err
+		// A file that broke off (ErrIncomplete) comes with the summary of what it committed
+		// as partial; any error ends the import, and the files done so far are reported.
+		if err == nil || (errors.Is(err, ingest.ErrIncomplete) && sum.ImportID != 0) {
+			res.Files = append(res.Files, sum)
+			res.Read = res.Read.Plus(sum.Read)
+			res.Stored = res.Stored.Plus(sum.Stored)
+			res.Dups = res.Dups.Plus(sum.Duplicates)
+			res.Rejected += sum.Rejected
+			res.RejectedKept += sum.RejectedKept
 		}
-		res.Files = append(res.Files, sum)
-		res.Read = res.Read.Plus(sum.Read)
-		res.Stored = res.Stored.Plus(sum.Stored)
-		res.Dups = res.Dups.Plus(sum.Duplicates)
-		res.Rejected += sum.Rejected
+		if err != nil {
+			stop = err
+			break
+		}
 	}
 	finish()
 	var (
@@ -148,18 +163,26 @@ func (a *App) runImport(ctx context.Context, reg *ingest.Registry, paths []strin
 			ids = append(ids, s.ImportID)
 		}
 		if share, lost := mostlyRejected(s); lost {
+			dropped := s.Rejected - s.RejectedKept
 			res.Warnings = append(res.Warnings, fmt.Sprintf("%s: %d of its %d records rejected (%.0f %%); the rest is imported, but check the input",
-				s.Source, s.Rejected, s.Rejected+kept(s), 100*share))
+				s.Source, dropped, dropped+records(s), 100*share))
 			most = append(most, s.Source)
 		}
 	}
 	if len(ids) > 0 {
 		res.Rejects = firstRejects(ctx, st, ids, 5)
 	}
+	// The import's error: the one that stopped it, else the warning that files lost most of
+	// their records. Both are in the result; reported, so that Main prints no second document.
 	var lost error
-	if len(res.Warnings) > 0 {
+	switch {
+	case stop != nil:
+		lost = reported{stop}
+	case len(res.Warnings) > 0:
 		lost = reported{fmt.Errorf("%w: more than %.0f %% of the records of %s", ingest.ErrRejected,
 			100*MaxRejectShare, strings.Join(most, ", "))}
+	}
+	if lost != nil {
 		res.Error, res.ExitCode = lost.Error(), ExitCode(lost)
 	}
 	if a.JSON {
@@ -173,16 +196,24 @@ func (a *App) runImport(ctx context.Context, reg *ingest.Registry, paths []strin
 			a.Logf("%s: already imported (use --force to read it again)", s.Source)
 			continue
 		}
-		a.Logf("%s [%s]: %s", s.Source, s.Format, describeCounts(s.Read, s.Stored, s.Duplicates, s.Rejected))
+		partial := ""
+		if s.Error != "" {
+			partial = " (partial: the input broke off, see below)"
+		}
+		a.Logf("%s [%s]: %s%s", s.Source, s.Format, describeCounts(s.Read, s.Stored, s.Duplicates, s.Rejected, s.RejectedKept), partial)
 	}
 	for _, u := range res.Unknown {
 		a.Logf("%s: skipped, format not recognised (name it with --format)", u)
 	}
 	if len(res.Files) > 1 {
-		a.Logf("total: %s", describeCounts(res.Read, res.Stored, res.Dups, res.Rejected))
+		a.Logf("total: %s", describeCounts(res.Read, res.Stored, res.Dups, res.Rejected, res.RejectedKept))
 	}
 	a.logConflicts(res.Files)
 	for _, r := range res.Rejects {
+		if r.Kept {
+			a.Logf("  kept, field cleared: %s", r.Error())
+			continue
+		}
 		a.Logf("  rejected %s", r.Error())
 	}
 	if res.Rejected > int64(len(res.Rejects)) {
@@ -194,10 +225,10 @@ func (a *App) runImport(ctx context.Context, reg *ingest.Registry, paths []strin
 	return lost
 }
 
-// kept counts the records of an import that were read: one per main event (a post, an
-// engagement, a share, an observation, a watchlist entry). Accounts count only in a file that
-// holds nothing else (a profile list): most formats carry one with every post.
-func kept(s store.ImportSummary) int64 {
+// records counts the records of an import that were read (and kept): one per main event (a
+// post, an engagement, a share, an observation, a watchlist entry). Accounts count only in a
+// file that holds nothing else (a profile list): most formats carry one with every post.
+func records(s store.ImportSummary) int64 {
 	r := s.Read
 	n := r.Posts + r.Engagements + r.Shares + r.Statuses + r.Labels + r.Watch
 	if n == 0 {
@@ -206,13 +237,15 @@ func kept(s store.ImportSummary) int64 {
 	return n
 }
 
-// mostlyRejected reports the share of a file's records that were rejected, and whether it
-// exceeds MaxRejectShare.
+// mostlyRejected reports the share of a file's records that were rejected and dropped, and
+// whether it exceeds MaxRejectShare. Rejects of records kept with a field cleared
+// (RejectedKept) lost nothing and do not count: such a record is among the ones read.
 func mostlyRejected(s store.ImportSummary) (float64, bool) {
-	if s.Skipped || s.Rejected == 0 {
+	dropped := s.Rejected - s.RejectedKept
+	if s.Skipped || dropped <= 0 {
 		return 0, false
 	}
-	share := float64(s.Rejected) / float64(s.Rejected+kept(s))
+	share := float64(dropped) / float64(dropped+records(s))
 	return share, share > MaxRejectShare
 }
 
@@ -222,7 +255,9 @@ type reported struct{ error }
 
 func (r reported) Unwrap() error { return r.error }
 
-func describeCounts(read, stored, dups event.Counts, rejected int64) string {
+// describeCounts says what an import read, per kind (read = new + duplicate), and its rejects:
+// the records dropped and, apart, those kept with a field cleared (already among the read).
+func describeCounts(read, stored, dups event.Counts, rejected, rejectedKept int64) string {
 	var parts []string
 	add := func(name string, r, s, d int64) {
 		if r == 0 {
@@ -237,7 +272,12 @@ func describeCounts(read, stored, dups event.Counts, rejected int64) string {
 	add("watchlist", read.Watch, stored.Watch, dups.Watch)
 	add("status", read.Statuses, stored.Statuses, dups.Statuses)
 	add("labels", read.Labels, stored.Labels, dups.Labels)
-	parts = append(parts, fmt.Sprintf("%d rejected", rejected))
+	if rejectedKept == 0 {
+		parts = append(parts, fmt.Sprintf("%d rejected", rejected))
+	} else {
+		parts = append(parts, fmt.Sprintf("%d rejected: %d dropped, %d kept with a field cleared",
+			rejected, rejected-rejectedKept, rejectedKept))
+	}
 	return strings.Join(parts, "; ")
 }
 
@@ -249,7 +289,7 @@ func firstRejects(ctx context.Context, q store.Querier, imports []int64, n int) 
 		args = append(args, id)
 	}
 	args = append(args, n)
-	rows, err := q.Query(ctx, "SELECT source, line, coalesce(field, ''), reason FROM rejects WHERE import_id IN ("+marks+
+	rows, err := q.Query(ctx, "SELECT source, line, coalesce(field, ''), reason, kept FROM rejects WHERE import_id IN ("+marks+
 		") ORDER BY import_id, line LIMIT ?", args...)
 	if err != nil {
 		return nil
@@ -258,7 +298,7 @@ func firstRejects(ctx context.Context, q store.Querier, imports []int64, n int) 
 	var out []event.Reject
 	for rows.Next() {
 		var r event.Reject
-		if rows.Scan(&r.Source, &r.Line, &r.Field, &r.Reason) == nil {
+		if rows.Scan(&r.Source, &r.Line, &r.Field, &r.Reason, &r.Kept) == nil {
 			out = append(out, r)
 		}
 	}

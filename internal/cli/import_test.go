@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -157,5 +158,98 @@ func TestImportPrintsOnlyItsOwnRejects(t *testing.T) {
 	_, errs, _ := run(t, "--study", study, "import", "--force", second)
 	if strings.Contains(errs, first) {
 		t.Errorf("the summary names the earlier import's file:\n%s", errs)
+	}
+}
+
+// TestImportKeptRejectsAreNotLost: a twarc2 page whose __twarc.retrieved_at is implausible
+// (year 3000) is stored whole — every post and account, with counts_at and observed_at
+// cleared — and each cleared time is a reject saying so. Those rejects lost no record: they
+// stay out of the >50 % rule (the import used to exit 3 with "110 of its 210 records
+// rejected") and the summary says them apart.
+func TestImportKeptRejectsAreNotLost(t *testing.T) {
+	dir := t.TempDir()
+	study := filepath.Join(dir, "study")
+	mustRun(t, "init", study)
+	path := writeTwarc2(t, dir, 1, 1)[0]
+	body, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body = bytes.Replace(body, []byte(`"meta":{"result_count":100}}`), []byte(`"meta":{"result_count":100},"__twarc":{"retrieved_at":"3000-01-01T00:00:00+00:00"}}`), 1)
+	if err := os.WriteFile(path, body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, errs, code := importJSON(t, study, path)
+	if code != 0 || res.ExitCode != 0 || len(res.Warnings) != 0 {
+		t.Errorf("exit %d, result %+v; want 0 and no warning: every post was stored\n%s", code, res, errs)
+	}
+	if res.Stored.Posts != 100 || res.Rejected != 110 || res.RejectedKept != 110 ||
+		len(res.Files) != 1 || res.Files[0].RejectedKept != 110 {
+		t.Errorf("stored %d posts, %d rejected, %d kept; want 100, 110 (100 counts_at, 10 observed_at), all kept", res.Stored.Posts, res.Rejected, res.RejectedKept)
+	}
+	if len(res.Rejects) == 0 || !res.Rejects[0].Kept || !strings.Contains(res.Rejects[0].Reason, "the time is cleared") {
+		t.Errorf("first rejects %+v; want kept ones with their reason", res.Rejects)
+	}
+	if n := stats(t, study)["rejects"]; n != 110.0 {
+		t.Errorf("%v rejects stored; want all 110, with their reasons", n)
+	}
+	other := filepath.Join(dir, "other")
+	mustRun(t, "init", other)
+	_, errs, code = run(t, "--study", other, "import", path)
+	if code != 0 || strings.Contains(errs, "WARNING") ||
+		!strings.Contains(errs, "110 rejected: 0 dropped, 110 kept with a field cleared") || !strings.Contains(errs, "kept, field cleared: ") {
+		t.Errorf("summary: exit %d, stderr:\n%s", code, errs)
+	}
+	// Dropped records still count: 7 of 10 lost is a warning whatever else was kept.
+	mixed := filepath.Join(dir, "mixed.csv")
+	csvPosts(t, mixed, 10, func(i int) string {
+		if i > 3 {
+			return fmt.Sprintf("x,%d,a,yesterday,post,,,text", i)
+		}
+		return ""
+	})
+	if _, errs, code := run(t, "--study", study, "import", mixed); code != ExitRejected || !strings.Contains(errs, "7 of its 10 records rejected") {
+		t.Errorf("mostly dropped: exit %d, stderr:\n%s", code, errs)
+	}
+}
+
+// TestImportJSONKeepsSummariesWhenAFileBreaksOff: a truncated .gz after a good file used to end
+// `import --json` with only {"error", "exit_code"}: the summary of the good file and of what
+// the truncated one committed as partial were lost. Now the one result document lists both,
+// with the error and exit code 1 in it.
+func TestImportJSONKeepsSummariesWhenAFileBreaksOff(t *testing.T) {
+	dir := t.TempDir()
+	study := filepath.Join(dir, "study")
+	mustRun(t, "init", study)
+	good := filepath.Join(dir, "good.csv")
+	csvPosts(t, good, 10, func(int) string { return "" })
+	var rows bytes.Buffer
+	rows.WriteString("platform,id,author_id,created_at,kind,ref_id,ref_author_id,text\n")
+	for i := 1; i <= 2000; i++ {
+		fmt.Fprintf(&rows, "x,c%d,a%d,2021-01-01T00:%02d:00Z,post,,,text %x %x\n", i, i%50, i%60, i*7919, i*104729)
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(rows.Bytes())
+	zw.Close()
+	cut := filepath.Join(dir, "cut.csv.gz")
+	if err := os.WriteFile(cut, gz.Bytes()[:gz.Len()*2/3], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, errs, code := importJSON(t, study, good, cut)
+	if code != ExitFailure || res.ExitCode != ExitFailure || !strings.Contains(res.Error, "input incomplete") || !strings.Contains(res.Error, "cut.csv.gz") {
+		t.Errorf("exit %d, result exit %d, error %q; want 1 and the break\n%s", code, res.ExitCode, res.Error, errs)
+	}
+	if len(res.Files) != 2 || res.Files[0].Source != good || res.Files[0].Stored.Posts != 10 ||
+		res.Files[1].Source != cut || res.Files[1].Stored.Posts == 0 || !strings.Contains(res.Files[1].Error, "truncated") {
+		t.Fatalf("files %+v; want the good file and the partial one", res.Files)
+	}
+	if n := stats(t, study)["posts"]; n != float64(10+res.Files[1].Stored.Posts) || res.Stored.Posts != 10+res.Files[1].Stored.Posts {
+		t.Errorf("%v posts stored, result says %d; want both files' posts", n, res.Stored.Posts)
+	}
+	// Without --json the summaries are printed too, then the error.
+	_, errs, code = run(t, "--study", study, "import", cut)
+	if code != ExitFailure || !strings.Contains(errs, cut+" [csv]: ") || !strings.Contains(errs, "partial") || !strings.Contains(errs, "echotrace: "+cut+": input incomplete") {
+		t.Errorf("text: exit %d, stderr:\n%s", code, errs)
 	}
 }

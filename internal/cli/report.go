@@ -119,10 +119,12 @@ Tables are capped at --max-rows rows (the full data is in ` + "`echotrace export
 var resultNames = []string{amplify.DocumentName, amplify.CoordDocument}
 
 // warnResults prints on stderr (with --json too) why the stored results may not belong
-// together.
+// together. A warning names the latest import's file or endpoint, data from the study: it goes
+// through termCell, not only termText, so that no control in it acts on the terminal and a
+// newline in a file name cannot forge a line of its own (a warning is one line).
 func (a *App) warnResults(warnings []string) {
 	for _, w := range warnings {
-		fmt.Fprintf(a.Err, "echotrace: warning: %s\n", w)
+		fmt.Fprintf(a.Err, "echotrace: warning: %s\n", termCell(w))
 	}
 }
 

@@ -59,7 +59,8 @@ A study is a folder holding echotrace.duckdb. Typical session:
 Or try everything on a synthetic world with no network:  echotrace demo
 
 Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 input rejected (under --strict, or
-most of a file's records).`,
+most of a file's records; report, export and serve --strict refusing results of different
+runs or older than the latest import).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {

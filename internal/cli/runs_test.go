@@ -89,7 +89,7 @@ func TestReportFlagsResultsOfDifferentRuns(t *testing.T) {
 		t.Errorf("report of mixed runs: stderr %q does not warn", errs)
 	}
 	strictHTML := filepath.Join(dir, "strict.html")
-	if _, errs, code := run(t, "--study", study, "report", "--strict", "--out", strictHTML); code != ExitFailure || !strings.Contains(errs, "do not belong together") {
+	if _, errs, code := run(t, "--study", study, "report", "--strict", "--out", strictHTML); code != ExitRejected || !strings.Contains(errs, "do not belong together") {
 		t.Errorf("report --strict of mixed runs: exit %d, %s; want a refusal", code, errs)
 	}
 	if _, err := os.Stat(strictHTML); !os.IsNotExist(err) {
@@ -109,7 +109,7 @@ func TestReportFlagsResultsOfDifferentRuns(t *testing.T) {
 		t.Errorf("export of mixed runs: stderr %q does not warn", errs)
 	}
 	strictExp := filepath.Join(dir, "strict-export")
-	if _, errs, code := run(t, "--study", study, "export", "--strict", "--format", "csv", "--out", strictExp); code != ExitFailure || !strings.Contains(errs, "do not belong together") {
+	if _, errs, code := run(t, "--study", study, "export", "--strict", "--format", "csv", "--out", strictExp); code != ExitRejected || !strings.Contains(errs, "do not belong together") {
 		t.Errorf("export --strict of mixed runs: exit %d, %s; want a refusal", code, errs)
 	}
 	if _, err := os.Stat(filepath.Join(strictExp, "manifest.json")); !os.IsNotExist(err) {
@@ -194,7 +194,7 @@ func TestServeBannerForResultsOfDifferentRuns(t *testing.T) {
 	study := findingsStudy(t)
 	mustRun(t, "--study", study, "analyze")
 	mustRun(t, "--study", study, "coord", "--window", "30s")
-	if _, errs, code := run(t, "--study", study, "serve", "--strict", "--listen", "127.0.0.1:0"); code != ExitFailure || !strings.Contains(errs, "do not belong together") {
+	if _, errs, code := run(t, "--study", study, "serve", "--strict", "--listen", "127.0.0.1:0"); code != ExitRejected || !strings.Contains(errs, "do not belong together") {
 		t.Errorf("serve --strict of mixed runs: exit %d, %s; want a refusal", code, errs)
 	}
 
@@ -294,5 +294,38 @@ func TestImportCountsIdentityConflicts(t *testing.T) {
 	}
 	if st := stats(t, study); st["conflicts"] != 2.0 {
 		t.Errorf("stats conflicts = %v, want 2 (rows of the conflicts view)", st["conflicts"])
+	}
+}
+
+// TestResultWarningsNeutraliseTheFileName: the stale-results warning names the latest import's
+// file, which may hold an escape sequence and a bidi override. On stderr they are shown
+// escaped (they used to be written raw), and the report prints the warning without bidi
+// controls (it used to print it with {{.}}).
+func TestResultWarningsNeutraliseTheFileName(t *testing.T) {
+	study := findingsStudy(t)
+	mustRun(t, "--study", study, "analyze")
+	dir := t.TempDir()
+	name := "evil\x1b]0;owned\x07\u202etxt.csv"
+	path := filepath.Join(dir, name)
+	csvPosts(t, path, 2, func(int) string { return "" })
+	mustRun(t, "--study", study, "import", path)
+	html := filepath.Join(dir, "report.html")
+	_, errs, code := run(t, "--study", study, "report", "--out", html)
+	if code != 0 {
+		t.Fatalf("report: exit %d, %s", code, errs)
+	}
+	if !strings.Contains(errs, "warning: ") || !strings.Contains(errs, `evil\x1b]0;owned\x07\u202etxt.csv`) {
+		t.Errorf("stderr does not show the file name escaped:\n%q", errs)
+	}
+	if strings.ContainsAny(errs, "\x1b\x07\u202e") {
+		t.Errorf("stderr holds a raw control of the file name:\n%q", errs)
+	}
+	page, err := os.ReadFile(html)
+	if err != nil {
+		t.Fatal(err)
+	}
+	warning := regexp.MustCompile(`(?s)<strong>Warning: these results may not belong together.</strong>([^<]*)</p>`).FindSubmatch(page)
+	if warning == nil || !strings.Contains(string(warning[1]), "evil") || strings.ContainsRune(string(warning[1]), '\u202e') {
+		t.Errorf("report warning %q; want the file name without its bidi override", warning)
 	}
 }

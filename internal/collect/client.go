@@ -23,6 +23,9 @@ var (
 	// ErrNoAccounts is returned by a collector when none of the accounts it was given was found
 	// on the platform, so that nothing could be collected.
 	ErrNoAccounts = errors.New("none of the accounts was found")
+	// ErrTooLarge is returned, at once and not retried, for a response whose body is larger
+	// than Client.MaxBody: the same request would bring the same body again.
+	ErrTooLarge = errors.New("response too large")
 )
 
 // noneFound is the ErrNoAccounts error for the accounts of a platform.
@@ -135,7 +138,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 // Get fetches Base+path?query and returns a body that is valid JSON. 429 and 5xx responses,
 // network errors, timeouts and bodies that are not valid JSON (truncated) are retried with
 // exponential backoff and jitter, waiting for the rate-limit reset when the server names one.
-// Other 4xx statuses return an *HTTPError at once.
+// Other 4xx statuses return an *HTTPError at once, and a body over MaxBody ErrTooLarge.
 //
 // Nothing Get returns or logs holds a secret of the client: the response's body, headers and
 // URL, the error's text and the log lines are scrubbed of every form of the token and Secrets
@@ -180,7 +183,7 @@ func (c *Client) get(ctx context.Context, path string, query url.Values) (*Respo
 			return resp, nil
 		}
 		var he *HTTPError
-		if errors.As(err, &he) {
+		if errors.As(err, &he) || errors.Is(err, ErrTooLarge) {
 			return nil, err
 		}
 		if ctx.Err() != nil {
@@ -220,7 +223,9 @@ func (c *Client) once(ctx context.Context, u string) (*Response, error) {
 		return nil, &retryAfter{err: fmt.Errorf("GET %s: %w", redact(u), err)}
 	}
 	defer resp.Body.Close()
-	body, rerr := io.ReadAll(io.LimitReader(resp.Body, c.MaxBody))
+	// One byte past the limit tells a body over it from one that fits exactly; a body cut at
+	// the limit would otherwise read as truncated JSON and be retried.
+	body, rerr := io.ReadAll(io.LimitReader(resp.Body, c.MaxBody+1))
 	// Scrubbed first, whatever the status: an error body is cut to a snippet below, which could
 	// otherwise keep part of an echoed token; a good one is archived and decoded by the caller.
 	body = c.scrubBytes(body)
@@ -231,6 +236,9 @@ func (c *Client) once(ctx context.Context, u string) (*Response, error) {
 		return nil, &retryAfter{wait: c.resetWait(resp.Header, false), err: fmt.Errorf("GET %s: HTTP %d", redact(u), resp.StatusCode)}
 	case resp.StatusCode >= 400:
 		return nil, &HTTPError{Status: resp.StatusCode, URL: redact(u), Body: snippet(body)}
+	}
+	if int64(len(body)) > c.MaxBody {
+		return nil, fmt.Errorf("GET %s: %w: response over %d bytes (the client's MaxBody); not retried", redact(u), ErrTooLarge, c.MaxBody)
 	}
 	if rerr != nil {
 		return nil, &retryAfter{err: fmt.Errorf("GET %s: reading body: %w", redact(u), rerr)}

@@ -343,3 +343,38 @@ func TestXStatus(t *testing.T) {
 		t.Errorf("status = %v, want %v", got, want)
 	}
 }
+
+// TestClientRefusesBodiesOverMaxBody: a body over MaxBody used to be cut silently at the limit,
+// read as "truncated or invalid JSON" and requested again MaxRetries times. Now it fails at
+// once with ErrTooLarge, saying the limit, its text scrubbed like every other error; a body of
+// exactly MaxBody bytes is read.
+func TestClientRefusesBodiesOverMaxBody(t *testing.T) {
+	const limit = 1000
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		n := limit
+		if strings.Contains(r.URL.Path, "big") {
+			n = limit + 1
+		}
+		pad := n - len(`{"pad":""}`)
+		fmt.Fprintf(w, `{"pad":"%s"}`, strings.Repeat("x", pad))
+	}))
+	defer srv.Close()
+	var waits []time.Duration
+	c := testClient(srv, &waits)
+	c.MaxBody = limit
+	c.Secrets = []string{"app-password-1"}
+	resp, err := c.Get(context.Background(), "/fits", nil)
+	if err != nil || len(resp.Body) != limit {
+		t.Fatalf("a body of exactly MaxBody: %d bytes, %v", len(resp.Body), err)
+	}
+	calls.Store(0)
+	_, err = c.Get(context.Background(), "/big/app-password-1", nil)
+	if !errors.Is(err, ErrTooLarge) || calls.Load() != 1 || len(waits) != 0 {
+		t.Fatalf("err %v after %d calls, %d waits; want ErrTooLarge at once", err, calls.Load(), len(waits))
+	}
+	if msg := err.Error(); !strings.Contains(msg, "response over 1000 bytes") || strings.Contains(msg, "app-password-1") || strings.Contains(msg, "invalid JSON") {
+		t.Errorf("error %q; want the limit named and the secret scrubbed", msg)
+	}
+}

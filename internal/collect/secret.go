@@ -167,7 +167,7 @@ func (c *Client) scrubErr(err error) error {
 // sentinels lists the errors callers test for with errors.Is that err matches.
 func sentinels(err error) []error {
 	var out []error
-	for _, s := range []error{ErrGiveUp, context.Canceled, context.DeadlineExceeded} {
+	for _, s := range []error{ErrGiveUp, ErrTooLarge, context.Canceled, context.DeadlineExceeded} {
 		if errors.Is(err, s) {
 			out = append(out, s)
 		}

@@ -235,12 +235,18 @@ type WatchEntry struct {
 }
 
 // Reject is an input record that could not be read: where it was, which field, and why.
+//
+// Most rejects stand for a record that was dropped. One with Kept set stands for a record that
+// was stored with Field cleared (unknown) because its value was broken — an optional time
+// outside its platform's window (Batch.CheckTimes): nothing of the record is lost, and the
+// reject records what was wrong with it. Counts of lost records leave those out.
 type Reject struct {
 	Source string
 	Line   int64
 	Field  string // the offending field or column, when one is to blame
 	Reason string
 	Raw    string // the record, truncated to MaxRejectRaw bytes
+	Kept   bool   `json:",omitempty"` // the record was kept with Field cleared
 }
 
 // MaxRejectRaw bounds the raw text kept with a reject.

@@ -81,7 +81,8 @@ func fmtTime(t time.Time) string {
 //   - a required time out of the window — a post's created_at, a share's time, a status or label
 //     observation's observed_at — removes the event and appends a reject;
 //   - an optional one — an account's created_at or observed_at, a post's counts_at, an
-//     engagement's time — is cleared (unknown) and the event kept, with a reject saying so.
+//     engagement's time — is cleared (unknown) and the event kept, with a reject saying so
+//     whose Kept is set (no record is lost).
 //
 // Each reject names the source, line, field and reason. Watchlist bounds (since, until) are the
 // researcher's choice and are not checked.
@@ -91,7 +92,7 @@ func (b *Batch) CheckTimes(m Mark, now time.Time) {
 		if kept {
 			reason += "; the time is cleared, the " + what + " kept"
 		}
-		b.Rejects = append(b.Rejects, Reject{Source: p.Source, Line: p.Line, Field: field, Reason: reason})
+		b.Rejects = append(b.Rejects, Reject{Source: p.Source, Line: p.Line, Field: field, Reason: reason, Kept: kept})
 	}
 	ok := func(pl Platform, t time.Time) bool { return TimeWindow(pl).Contains(t, now) }
 

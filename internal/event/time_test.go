@@ -88,22 +88,23 @@ func TestCheckTimes(t *testing.T) {
 		line  int64
 		field string
 		has   string
+		kept  bool // the event was stored with the field cleared
 	}{
-		{5, "created_at", "account a1: created_at 0000-12-27T00:00:00Z is outside the plausible window 2008-01-01 .. 2026-12-08 for mastodon; the time is cleared, the account kept"},
-		{2, "counts_at", "post p1: counts_at year 10000 (01-01T00:00:00Z) is outside the plausible window 2006-03-01 .. 2026-12-08 for x; the time is cleared"},
-		{3, "created_at", "post p2: created_at 0000-12-27T00:00:00Z"},
-		{6, "at", "engagement a → p: at year 10000"},
-		{7, "at", "share a → o: at 1970-01-01T00:00:00Z is outside the plausible window 1990-01-01 .. 2026-12-08 for other"},
-		{9, "observed_at", "status observation a: observed_at 0000-12-27T00:00:00Z"},
-		{10, "observed_at", "label observation a: observed_at year 10000"},
+		{5, "created_at", "account a1: created_at 0000-12-27T00:00:00Z is outside the plausible window 2008-01-01 .. 2026-12-08 for mastodon; the time is cleared, the account kept", true},
+		{2, "counts_at", "post p1: counts_at year 10000 (01-01T00:00:00Z) is outside the plausible window 2006-03-01 .. 2026-12-08 for x; the time is cleared", true},
+		{3, "created_at", "post p2: created_at 0000-12-27T00:00:00Z", false},
+		{6, "at", "engagement a → p: at year 10000", true},
+		{7, "at", "share a → o: at 1970-01-01T00:00:00Z is outside the plausible window 1990-01-01 .. 2026-12-08 for other", false},
+		{9, "observed_at", "status observation a: observed_at 0000-12-27T00:00:00Z", false},
+		{10, "observed_at", "label observation a: observed_at year 10000", false},
 	}
 	if len(b.Rejects) != len(want) {
 		t.Fatalf("rejects %+v; want %d", b.Rejects, len(want))
 	}
 	for i, w := range want {
 		r := b.Rejects[i]
-		if r.Source != "f" || r.Line != w.line || r.Field != w.field || !strings.Contains(r.Reason, w.has) {
-			t.Errorf("reject %d = %+v; want line %d, field %s, reason with %q", i, r, w.line, w.field, w.has)
+		if r.Source != "f" || r.Line != w.line || r.Field != w.field || !strings.Contains(r.Reason, w.has) || r.Kept != w.kept {
+			t.Errorf("reject %d = %+v; want line %d, field %s, reason with %q, kept %v", i, r, w.line, w.field, w.has, w.kept)
 		}
 	}
 }

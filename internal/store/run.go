@@ -18,7 +18,8 @@ type Run struct {
 	Started time.Time       `json:"started"`
 	// At is when the run's results were committed.
 	At time.Time `json:"at"`
-	// ImportID is the latest committed import when the run started: the data it saw (0: none).
+	// ImportID is the latest import that stored data (committed or partial) when the run
+	// started: the data it saw (0: none).
 	ImportID int64 `json:"import_id"`
 	// Results names what the run wrote: documents ("findings", "coord") and result_* tables.
 	Results []string `json:"results"`
@@ -67,10 +68,10 @@ type ResultOrigin struct {
 // check for it at run time: a ResultStore without it cannot say where its results come from.
 type Runs interface {
 	// BeginRun starts storing the results of a run of command with its parameters (any
-	// JSON-encodable value); it notes the latest committed import, the data the run sees.
+	// JSON-encodable value); it notes the latest import that stored data (committed or partial), the data the run sees.
 	BeginRun(ctx context.Context, command string, params any) (RunWriter, error)
 	// ResultOrigins returns the origin of each named document that is stored (absent ones
-	// are left out), and the latest committed import (nil if none).
+	// are left out), and the latest import that stored data, committed or partial (nil if none).
 	ResultOrigins(ctx context.Context, names ...string) ([]ResultOrigin, *ImportMark, error)
 	// ListRuns lists the recorded runs, oldest first.
 	ListRuns(ctx context.Context) ([]Run, error)
@@ -80,7 +81,7 @@ type Runs interface {
 // check before they combine the findings with the coordination result.
 type ResultState struct {
 	Results []ResultOrigin `json:"origins"`
-	// LatestImport is the latest committed import, its source a file name only (no folders:
+	// LatestImport is the latest committed or partial import, its source a file name only (no folders:
 	// the state goes into reports and export manifests).
 	LatestImport *ImportMark `json:"latest_import,omitempty"`
 	// Mixed: the results come from different runs, none of which read the other's result

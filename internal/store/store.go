@@ -81,7 +81,12 @@ type ImportSummary struct {
 	Read       event.Counts `json:"read"`
 	Stored     event.Counts `json:"stored"`
 	Duplicates event.Counts `json:"duplicates"`
-	Rejected   int64        `json:"rejected"`
+	// Rejected counts the rejects read (rows of the rejects table, Read.Rejects).
+	Rejected int64 `json:"rejected"`
+	// RejectedKept counts, among the Rejected, the records that were kept with a field cleared
+	// (event.Reject.Kept): they are in Read and Stored or Duplicates as well, and nothing of them
+	// is lost. Rejected − RejectedKept records were dropped.
+	RejectedKept int64 `json:"rejected_kept"`
 	// Conflicts counts, among the Duplicates, the records whose key was known with another
 	// identity (a post with the same platform and id but another author, kind or referenced
 	// post; an engagement whose post has another author). They are not merged — the record

@@ -215,6 +215,12 @@ func (e *emitter) reject(field, reason string) {
 	e.b.Rejects = append(e.b.Rejects, event.Reject{Source: e.prov.Source, Line: e.prov.Line, Field: field, Reason: reason})
 }
 
+// cleared is a reject for an optional field that was cleared, its event kept (event.Reject.Kept).
+func (e *emitter) cleared(field, reason string) {
+	e.b.Rejects = append(e.b.Rejects, event.Reject{Source: e.prov.Source, Line: e.prov.Line, Field: field,
+		Reason: reason + "; the time is cleared, the account kept", Kept: true})
+}
+
 func (e *emitter) response(r *response) {
 	for i := range r.Feed {
 		e.feedItem(&r.Feed[i])
@@ -358,7 +364,7 @@ func (e *emitter) account(p *profile) bool {
 	e.seen["a "+p.DID] = true
 	created, err := field.Time(p.CreatedAt)
 	if err != nil {
-		e.reject("createdAt", err.Error())
+		e.cleared("createdAt", err.Error())
 		created = time.Time{}
 	}
 	observed, _ := field.Time(p.IndexedAt)

@@ -230,3 +230,14 @@ func TestWrongShapesAreRejects(t *testing.T) {
 		t.Errorf("%d posts; want the 2 good ones", len(b.Posts))
 	}
 }
+
+// TestUnreadableProfileTimeIsKept: a profile whose createdAt is not a time is stored with it
+// unknown; its reject says so and is marked kept (no record lost, see event.Reject.Kept).
+func TestUnreadableProfileTimeIsKept(t *testing.T) {
+	in := `{"profiles":[{"did":"did:plc:a","handle":"a.bsky.social","createdAt":"soon"}]}`
+	b := ingesttest.Decode(t, New(), "s", []byte(in))
+	if len(b.Accounts) != 1 || !b.Accounts[0].CreatedAt.IsZero() || len(b.Rejects) != 1 || !b.Rejects[0].Kept ||
+		b.Rejects[0].Field != "createdAt" || !strings.Contains(b.Rejects[0].Reason, "the account kept") {
+		t.Errorf("accounts %+v, rejects %+v; want the account kept, one kept reject", b.Accounts, b.Rejects)
+	}
+}

@@ -2,9 +2,13 @@ package csvtable
 
 import (
 	"bytes"
+	"compress/gzip"
+	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -168,4 +172,87 @@ func TestRecordBounds(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestReadErrorInsideQuotedField: a stray quote on line 10 opens a field that is still open when
+// the gzip stream breaks off (at about line 500). The records read ahead while looking for the
+// closing quote (lines 11 to the last whole line) used to be thrown away with the read error,
+// which then said the input broke "after line 9". Now line 10 is rejected as at the end of
+// input, every whole line after it is read, and the read error comes last.
+func TestReadErrorInsideQuotedField(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var plain bytes.Buffer
+	plain.WriteString("id,text,n\n")
+	for i := 1; i <= 1000; i++ {
+		text := fmt.Sprintf("%016x%016x%016x", rng.Uint64(), rng.Uint64(), rng.Uint64()) // hardly compressible
+		if i == 9 {
+			text = `"stray ` + text
+		}
+		fmt.Fprintf(&plain, "%d,%s,%d\n", i, text, i)
+	}
+	var gz bytes.Buffer
+	w := gzip.NewWriter(&gz)
+	w.Write(plain.Bytes())
+	w.Close()
+	cut := gz.Bytes()[:gz.Len()/2]
+	// What a reader gets before the break: its whole lines are the records to keep.
+	got, err := io.ReadAll(mustGunzip(t, cut))
+	if !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("truncated gzip: %v", err)
+	}
+	whole := int64(bytes.Count(got, []byte("\n"))) // lines 1 .. whole are complete
+	if whole < 300 || whole > 700 {
+		t.Fatalf("the break is at line %d; want it mid-file", whole)
+	}
+
+	r, err := Open(mustGunzip(t, cut), "cut.csv.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var (
+		rejects []event.Reject
+		lines   []int64
+	)
+	for {
+		var b event.Batch
+		ok, err := r.Next(&b)
+		if err == io.EOF {
+			t.Fatal("io.EOF; want the read error")
+		}
+		if err != nil {
+			if !errors.Is(err, io.ErrUnexpectedEOF) || !strings.HasPrefix(err.Error(), "cut.csv.gz: ") {
+				t.Errorf("error %v; want cut.csv.gz: unexpected EOF", err)
+			}
+			if _, again := r.Next(&b); !errors.Is(again, io.ErrUnexpectedEOF) {
+				t.Errorf("next after the error: %v; want the same error again", again)
+			}
+			break
+		}
+		if !ok {
+			rejects = append(rejects, b.Rejects...)
+			continue
+		}
+		lines = append(lines, r.Line())
+	}
+	if len(rejects) != 1 || rejects[0].Line != 10 || !strings.Contains(rejects[0].Reason, "quoted field opened at line 10, column 3 is not closed before the input broke off") {
+		t.Errorf("rejects %+v; want line 10's quote, not closed before the break", rejects)
+	}
+	var want []int64
+	for l := int64(2); l <= whole; l++ {
+		if l != 10 {
+			want = append(want, l)
+		}
+	}
+	if !slices.Equal(lines, want) {
+		t.Errorf("records on lines %v … %v (%d); want lines 2–9 and 11–%d", lines[:min(len(lines), 3)], lines[max(0, len(lines)-3):], len(lines), whole)
+	}
+}
+
+func mustGunzip(t *testing.T, b []byte) io.Reader {
+	t.Helper()
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return zr
 }

@@ -56,6 +56,10 @@ type Reader struct {
 	buf     []byte     // unquoted field bytes of the candidate
 	ends    []int      // end offsets of the fields in buf
 	eof     bool
+	// readErr is the read error that ended the input (a truncated .gz, say). It is sticky: a
+	// quoted field open when it came is rejected as at the end of input, the lines read ahead
+	// are parsed again, and readErr is returned once they are used up.
+	readErr error
 }
 
 // physLine is one physical line of input: its bytes with "\r\n" normalised to "\n" (the last
@@ -131,7 +135,9 @@ func (t *Reader) Require(names ...string) ([]int, error) {
 
 // Next advances to the next record. It returns true when the record is ready to read with
 // Field; false with a nil error when the record was unusable and a reject for it was appended
-// to b; and io.EOF at the end of input.
+// to b; and io.EOF at the end of input. When a read error ends the input, a record still open
+// (a quoted field not closed) is rejected, every whole record read before the error is
+// returned, and then the error.
 func (t *Reader) Next(b *event.Batch) (bool, error) {
 	if t.header == nil {
 		return false, io.EOF
@@ -223,9 +229,9 @@ fields:
 				if len(t.buf)-start > MaxField {
 					return fail("malformed CSV: the quoted field opened at line %d, column %d is longer than %d bytes", openLine, openCol, MaxField)
 				}
-				next, more, err := t.continuation(used)
-				if err != nil {
-					return nil, "", err
+				next, more := t.continuation(used)
+				if !more && t.readErr != nil {
+					return fail("malformed CSV: the quoted field opened at line %d, column %d is not closed before the input broke off", openLine, openCol)
 				}
 				if !more {
 					return fail("malformed CSV: the quoted field opened at line %d, column %d is not closed before the end of the input", openLine, openCol)
@@ -294,17 +300,16 @@ func (t *Reader) take() (physLine, error) {
 
 // continuation returns the line after the used lines that follow the current record's first
 // line, reading (and keeping) a new one when the pending lines run out. more is false at the end
-// of input.
-func (t *Reader) continuation(used int) (l physLine, more bool, err error) {
+// of input, and when a read error ended it (t.readErr): the open record is then given up like
+// one at the end of input, and the pending lines after its first are parsed again before the
+// error is returned (by take), so that every whole record read before the break is kept.
+func (t *Reader) continuation(used int) (l physLine, more bool) {
 	if used < len(t.pending) {
-		return t.pending[used], true, nil
+		return t.pending[used], true
 	}
-	l, err = t.readLine()
-	if err == io.EOF {
-		return physLine{}, false, nil
-	}
+	l, err := t.readLine()
 	if err != nil {
-		return physLine{}, false, err
+		return physLine{}, false
 	}
 	if len(t.arena) > 2*MaxRecord {
 		t.compact() // lines given back one after another never let the arena empty
@@ -315,7 +320,7 @@ func (t *Reader) continuation(used int) (l physLine, more bool, err error) {
 	if t.pending = append(t.pending, l); cap(t.pending) > cap(t.spare) {
 		t.spare = t.pending[:0]
 	}
-	return l, true, nil
+	return l, true
 }
 
 // compact moves the pending lines to a new arena. Slices into the old one stay valid: it is
@@ -336,7 +341,12 @@ func (t *Reader) compact() {
 
 // readLine reads one physical line from the input. The bytes are only valid until the next
 // read. A line longer than MaxRecord is read to its end but only its first bytes are returned.
+// A read error is kept in t.readErr and returned by every later call; the bytes of the line it
+// cut short are not a whole record and are dropped.
 func (t *Reader) readLine() (physLine, error) {
+	if t.readErr != nil {
+		return physLine{}, t.readErr
+	}
 	if t.eof {
 		return physLine{}, io.EOF
 	}
@@ -364,6 +374,7 @@ func (t *Reader) readLine() (physLine, error) {
 		}
 		b = bytes.TrimSuffix(b, []byte("\r")) // as encoding/csv: a final "\r" is dropped
 	case err != nil:
+		t.readErr = err
 		return physLine{}, err
 	}
 	if n := len(b); n >= 2 && b[n-2] == '\r' && b[n-1] == '\n' {

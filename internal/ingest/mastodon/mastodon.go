@@ -221,6 +221,12 @@ func (e *emitter) reject(f, reason string) {
 	e.b.Rejects = append(e.b.Rejects, event.Reject{Source: e.prov.Source, Line: e.prov.Line, Field: f, Reason: reason})
 }
 
+// cleared is a reject for an optional field that was cleared, its event kept (event.Reject.Kept).
+func (e *emitter) cleared(f, reason string) {
+	e.b.Rejects = append(e.b.Rejects, event.Reject{Source: e.prov.Source, Line: e.prov.Line, Field: f,
+		Reason: reason + "; the time is cleared, the account kept", Kept: true})
+}
+
 // statuses emits a page of statuses; local ids are registered first so that replies inside the
 // same page resolve whatever their order.
 func (e *emitter) statuses(sts []status) {
@@ -327,7 +333,7 @@ func (e *emitter) account(a *account) string {
 	}
 	created, err := field.Time(a.CreatedAt)
 	if err != nil {
-		e.reject("account.created_at", err.Error())
+		e.cleared("account.created_at", err.Error())
 	}
 	e.b.Accounts = append(e.b.Accounts, event.Account{Platform: event.Mastodon, ID: id, Handle: handleOf(a),
 		Name: a.DisplayName, CreatedAt: created, Followers: count(a.FollowersCount),

@@ -186,3 +186,14 @@ func TestWrongShapesAreRejects(t *testing.T) {
 		t.Errorf("%d posts; want the good status", len(b.Posts))
 	}
 }
+
+// TestUnreadableAccountTimeIsKept: an account whose created_at is not a time is stored with it
+// unknown; its reject says so and is marked kept (no record lost, see event.Reject.Kept).
+func TestUnreadableAccountTimeIsKept(t *testing.T) {
+	in := `[{"id":"9","acct":"a","url":"https://m.example/@a","created_at":"soon"}]`
+	b := ingesttest.Decode(t, New(), "s", []byte(in))
+	if len(b.Accounts) != 1 || !b.Accounts[0].CreatedAt.IsZero() || len(b.Rejects) != 1 || !b.Rejects[0].Kept ||
+		b.Rejects[0].Field != "account.created_at" || !strings.Contains(b.Rejects[0].Reason, "the account kept") {
+		t.Errorf("accounts %+v, rejects %+v; want the account kept, one kept reject", b.Accounts, b.Rejects)
+	}
+}

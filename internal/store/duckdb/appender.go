@@ -34,7 +34,9 @@ type appender struct {
 	staged [nKinds]bool           // staging table created
 	seq    int64                  // records staged so far, across kinds
 	read   event.Counts
-	row    []driver.Value // scratch row, reused
+	// rejectedKept counts the rejects read whose record was kept with a field cleared.
+	rejectedKept int64
+	row          []driver.Value // scratch row, reused
 }
 
 // Appender starts an import. Its staging lives on a dedicated connection until Commit or
@@ -200,6 +202,9 @@ func (a *appender) Append(ctx context.Context, b *event.Batch) error {
 				return err
 			}
 			a.read.Rejects++
+			if rs[i].Kept {
+				a.rejectedKept++
+			}
 		}
 	}
 	return nil
@@ -243,7 +248,7 @@ func (a *appender) commit(ctx context.Context, cause error) (store.ImportSummary
 	a.done = true
 	defer a.release()
 	sum := store.ImportSummary{ImportID: a.id, Source: a.run.Source, Format: a.run.Format,
-		Read: a.read, Rejected: a.read.Rejects}
+		Read: a.read, Rejected: a.read.Rejects, RejectedKept: a.rejectedKept}
 	if err := a.closeStages(); err != nil {
 		a.fail(err)
 		return store.ImportSummary{}, fmt.Errorf("import %d (%s): %w", a.id, a.run.Source, err)
@@ -293,8 +298,9 @@ func (a *appender) merge(ctx context.Context, cause error) (stored, conflicts ev
 		status, errText = "partial", sql.NullString{String: cause.Error(), Valid: true}
 	}
 	if _, err := a.conn.ExecContext(ctx, `UPDATE core.imports SET finished = ?, status = ?,
-		read = ?, stored = ?, duplicates = ?, rejected = ?, error = ?, conflicts = ? WHERE id = ?`,
-		a.db.opt.Now().UTC(), status, jsonText(a.read), jsonText(stored), jsonText(dup), a.read.Rejects, errText, jsonText(conflicts), a.id); err != nil {
+		read = ?, stored = ?, duplicates = ?, rejected = ?, rejected_kept = ?, error = ?, conflicts = ? WHERE id = ?`,
+		a.db.opt.Now().UTC(), status, jsonText(a.read), jsonText(stored), jsonText(dup), a.read.Rejects, a.rejectedKept,
+		errText, jsonText(conflicts), a.id); err != nil {
 		return stored, conflicts, err
 	}
 	// The counts that `stats` reads, as of this import, committed with it (not for each page
@@ -503,5 +509,5 @@ func watchRow(r []driver.Value, w *event.WatchEntry) []driver.Value {
 }
 
 func rejectRow(r []driver.Value, j *event.Reject) []driver.Value {
-	return append(r, j.Source, j.Line, j.Reason, nullStr(j.Field), nullStr(strings.ToValidUTF8(j.Raw, "\uFFFD")))
+	return append(r, j.Source, j.Line, j.Reason, nullStr(j.Field), nullStr(strings.ToValidUTF8(j.Raw, "\uFFFD")), j.Kept)
 }

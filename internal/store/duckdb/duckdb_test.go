@@ -696,3 +696,38 @@ func TestReadOnlyBeforeStatsCache(t *testing.T) {
 		t.Errorf("read-write open did not add core.stats")
 	}
 }
+
+// TestRejectsKeptMigration: a study written before version 8 opens read-only (its imports
+// read as keeping no record among their rejects); the next read-write open marks its earlier
+// rejects of records kept with a time cleared (recognised by CheckTimes' wording) as kept.
+func TestRejectsKeptMigration(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	old, err := open(ctx, dir, Options{Create: true}, migrations[:7])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`INSERT INTO core.imports (id, source, status, started, finished, rejected) VALUES (1, 'a.jsonl', 'committed', TIMESTAMP '2021-01-01 00:00:00', TIMESTAMP '2021-01-01 00:00:00', 2)`,
+		`INSERT INTO core.rejects (source, line, reason, import_id) VALUES
+			('a.jsonl', 1, 'post 1: counts_at year 10000 is outside the plausible window 2006-03-01 .. 2026-12-08 for x; the time is cleared, the post kept', 1),
+			('a.jsonl', 2, 'post 2: created_at 0000-12-27T00:00:00Z is outside the plausible window 2006-03-01 .. 2026-12-08 for x', 1)`,
+	} {
+		if _, err := old.DB().Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old.Close()
+	ro, err := Open(ctx, dir, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatalf("read-only open of a version-7 study: %v", err)
+	}
+	if st, err := ro.Stats(ctx); err != nil || len(st.Imports) != 1 || st.Imports[0].Rejected != 2 || st.Imports[0].RejectedKept != 0 {
+		t.Errorf("stats of a version-7 study = %+v, %v", st, err)
+	}
+	ro.Close()
+	rw := openTest(t, dir, Options{})
+	if got := scalar[string](t, rw, `SELECT string_agg(line || '=' || kept, ' ' ORDER BY line) FROM rejects`); got != "1=true 2=false" {
+		t.Errorf("rejects after migration: %s", got)
+	}
+}

@@ -305,11 +305,14 @@ func refreshStats(ctx context.Context, conn querier, exec func(ctx context.Conte
 
 // imports lists the committed and partial imports, oldest first.
 func (db *DB) imports(ctx context.Context) ([]store.ImportSummary, error) {
-	conflicts := "NULL"
+	conflicts, kept := "NULL", "NULL"
 	if db.schema >= runsVersion {
 		conflicts = "conflicts"
 	}
-	rows, err := db.sql.QueryContext(ctx, `SELECT id, source, format, read, stored, duplicates, rejected, `+conflicts+`,
+	if db.schema >= keptVersion {
+		kept = "rejected_kept"
+	}
+	rows, err := db.sql.QueryContext(ctx, `SELECT id, source, format, read, stored, duplicates, rejected, `+kept+`, `+conflicts+`,
 		coalesce(error, '') FROM core.imports WHERE status IN ('committed', 'partial') ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("stats imports: %w", err)
@@ -319,11 +322,11 @@ func (db *DB) imports(ctx context.Context) ([]store.ImportSummary, error) {
 	for rows.Next() {
 		var s store.ImportSummary
 		var src, format, read, stored, dup, conf sql.NullString
-		var rej sql.NullInt64
-		if err := rows.Scan(&s.ImportID, &src, &format, &read, &stored, &dup, &rej, &conf, &s.Error); err != nil {
+		var rej, rejKept sql.NullInt64
+		if err := rows.Scan(&s.ImportID, &src, &format, &read, &stored, &dup, &rej, &rejKept, &conf, &s.Error); err != nil {
 			return nil, fmt.Errorf("stats imports: %w", err)
 		}
-		s.Source, s.Format, s.Rejected = src.String, format.String, rej.Int64
+		s.Source, s.Format, s.Rejected, s.RejectedKept = src.String, format.String, rej.Int64, rejKept.Int64
 		for _, f := range []struct {
 			text sql.NullString
 			into *event.Counts

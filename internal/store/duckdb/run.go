@@ -30,7 +30,7 @@ type runWriter struct {
 }
 
 // BeginRun starts storing the results of a run of command; params are encoded as JSON. It
-// notes the latest committed import (the data the run will read) and reserves the run id;
+// notes the latest import that stored data, committed or partial (the data the run will read) and reserves the run id;
 // nothing is written before the first PutDocument or PutTable, and nothing is visible before
 // Commit.
 func (db *DB) BeginRun(ctx context.Context, command string, params any) (store.RunWriter, error) {
@@ -55,7 +55,7 @@ func (db *DB) BeginRun(ctx context.Context, command string, params any) (store.R
 	w := &runWriter{db: db, conn: conn, run: store.Run{Command: command, Params: raw, Started: db.stamp(), Inputs: map[string]int64{}}}
 	var imp sql.NullInt64
 	err = conn.QueryRowContext(ctx, `SELECT nextval('core.run_id_seq'),
-		(SELECT max(id) FROM core.imports WHERE status = 'committed')`).Scan(&w.run.ID, &imp)
+		(SELECT max(id) FROM core.imports WHERE status IN ('committed', 'partial'))`).Scan(&w.run.ID, &imp)
 	if err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("begin run %s: %w", command, err)
@@ -203,7 +203,8 @@ func nonNil(s []string) []string {
 }
 
 // ResultOrigins returns, for each named document that is stored, when and by which run it was
-// stored, and the latest committed import. A study below schema version 7 (opened read-only)
+// stored, and the latest import that stored data (committed or partial: a partial import
+// commits the rows read before its input broke off). A study below schema version 7 (opened read-only)
 // has no runs: its documents read as stored by a run unknown.
 func (db *DB) ResultOrigins(ctx context.Context, names ...string) ([]store.ResultOrigin, *store.ImportMark, error) {
 	var out []store.ResultOrigin
@@ -243,7 +244,7 @@ func (db *DB) ResultOrigins(ctx context.Context, names ...string) ([]store.Resul
 	var src sql.NullString
 	var fin sql.NullTime
 	err := db.sql.QueryRowContext(ctx, `SELECT id, source, finished FROM core.imports
-		WHERE status = 'committed' ORDER BY id DESC LIMIT 1`).Scan(&imp.ID, &src, &fin)
+		WHERE status IN ('committed', 'partial') ORDER BY id DESC LIMIT 1`).Scan(&imp.ID, &src, &fin)
 	if errors.Is(err, sql.ErrNoRows) {
 		return out, nil, nil
 	}

@@ -228,3 +228,37 @@ func TestResultsOfOlderStudies(t *testing.T) {
 		t.Errorf("unknown findings beside a known coord run: %+v", state)
 	}
 }
+
+// TestPartialImportMakesResultsStale: a partial import (an input that broke off) commits the
+// rows read before the break, so results computed before it are stale, and a run begun after
+// it saw it.
+func TestPartialImportMakesResultsStale(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t, t.TempDir(), Options{Create: true})
+	importOne(t, db, "a.jsonl", "1")
+	storeRun(t, db, "analyze", map[string]string{"findings": `{}`, "coord": `{}`})
+	app, err := db.Appender(ctx, store.ImportRun{Source: "/data/cut.jsonl.gz", Fingerprint: "fp-cut"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Append(ctx, &event.Batch{Posts: []event.Post{{Platform: event.X, ID: "2", AuthorID: "a",
+		Kind: event.KindPost, Likes: -1, Reposts: -1, Replies: -1, Quotes: -1, Views: -1}}}); err != nil {
+		t.Fatal(err)
+	}
+	partial, err := app.CommitPartial(ctx, errors.New("unexpected EOF"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	state, err := store.CheckResults(ctx, db, "findings", "coord")
+	if err != nil || !state.Stale || state.LatestImport == nil || state.LatestImport.ID != partial.ImportID ||
+		state.LatestImport.Source != "cut.jsonl.gz" {
+		t.Errorf("after a partial import: %+v, %v; want stale, latest import %d of cut.jsonl.gz", state, err, partial.ImportID)
+	}
+	again := storeRun(t, db, "analyze", map[string]string{"findings": `{}`, "coord": `{}`})
+	if again.ImportID != partial.ImportID {
+		t.Errorf("run after the partial import saw import %d, want %d", again.ImportID, partial.ImportID)
+	}
+	if state, err := store.CheckResults(ctx, db, "findings", "coord"); err != nil || !state.OK() {
+		t.Errorf("after analyze again: %+v, %v; want current", state, err)
+	}
+}

@@ -143,7 +143,7 @@ var kinds = [nKinds]kind{
 	kRejects: {
 		name: "rejects", table: "rejects",
 		keys: []column{str("source"), i64("line"), str("reason")},
-		data: []column{str("field"), str("raw")},
+		data: []column{str("field"), str("raw"), boolean("kept")},
 	},
 }
 
@@ -213,10 +213,32 @@ var migrations = []migration{
 	// identity conflicts with the one kept in core.conflicts. A study without these still
 	// opens read-only: its results read as "run unknown" and it lists no conflicts.
 	{version: 7, note: "analysis runs (core.runs, documents.run_id) and identity conflicts (core.conflicts)", readable: true, stmts: migration7()},
+	// A reject may stand for a record that was stored with a field cleared (an optional time
+	// outside its window) rather than dropped; the import summary and its >50 % rule count
+	// the two apart. Older rejects of that kind are recognised by CheckTimes' wording. A study
+	// without this still opens read-only: its imports read as keeping none.
+	{version: 8, note: "rejects of records kept with a field cleared (rejects.kept, imports.rejected_kept)", readable: true, stmts: migration8()},
 }
 
 // runsVersion is the first schema version with core.runs and core.conflicts.
 const runsVersion = 7
+
+// keptVersion is the first schema version with rejects.kept and imports.rejected_kept.
+const keptVersion = 8
+
+func migration8() []string {
+	return []string{
+		`ALTER TABLE core.rejects ADD COLUMN IF NOT EXISTS kept BOOLEAN`,
+		`UPDATE core.rejects SET kept = true WHERE kept IS NULL AND reason LIKE '%; the time is cleared, the % kept'`,
+		`ALTER TABLE core.imports ADD COLUMN IF NOT EXISTS rejected_kept BIGINT`,
+		`CREATE OR REPLACE VIEW rejects AS
+SELECT source, line, reason, field, raw, import_id, coalesce(kept, false) AS kept FROM core.rejects`,
+		`CREATE OR REPLACE VIEW imports AS
+SELECT id, source, format, fingerprint, started, finished, status, read, stored, duplicates,
+       rejected, error, rejected_kept
+FROM core.imports`,
+	}
+}
 
 func migration7() []string {
 	return []string{

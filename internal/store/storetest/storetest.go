@@ -148,6 +148,9 @@ func checkReconciled(t *testing.T, sum store.ImportSummary) {
 	if sum.Rejected != sum.Read.Rejects {
 		t.Errorf("summary Rejected = %d, want Read.Rejects = %d", sum.Rejected, sum.Read.Rejects)
 	}
+	if sum.RejectedKept < 0 || sum.RejectedKept > sum.Rejected {
+		t.Errorf("summary RejectedKept = %d, want between 0 and Rejected = %d", sum.RejectedKept, sum.Rejected)
+	}
 }
 
 // count runs a COUNT query.
@@ -577,23 +580,36 @@ func testShares(t *testing.T, s store.Store) {
 		[]string{"other|a|o1|c1|2020-06-09T12:00:00Z", "other|a|o1|c2|2020-06-09T12:00:00Z", "other|b|o1|∅|∅"})
 }
 
+// testRejects: rejects are stored with file, line, field, reason and raw text, and whether
+// their record was kept with the field cleared (counted apart in RejectedKept and in the
+// import's row); re-importing them adds none.
 func testRejects(t *testing.T, s store.Store) {
 	b := &event.Batch{Rejects: []event.Reject{
 		event.NewReject("in.csv", 812, "created_at", "not a time; expected RFC 3339", []byte("a,b,c")),
 		event.NewReject("in.csv", 813, "", "wrong number of columns", []byte("x")),
+		{Source: "in.csv", Line: 814, Field: "counts_at", Reason: "counts_at out of window; the time is cleared, the post kept", Kept: true},
 	}}
 	sum := load(t, s, "", b)
-	if sum.Rejected != 2 || sum.Stored.Rejects != 2 {
-		t.Errorf("rejected %d stored %d, want 2 and 2", sum.Rejected, sum.Stored.Rejects)
+	if sum.Rejected != 3 || sum.Stored.Rejects != 3 || sum.RejectedKept != 1 {
+		t.Errorf("rejected %d (kept %d) stored %d, want 3 (kept 1) and 3", sum.Rejected, sum.RejectedKept, sum.Stored.Rejects)
 	}
-	want(t, "rejects", table(t, s, "SELECT source, line, reason, field, raw FROM rejects ORDER BY line"),
-		[]string{"in.csv|812|not a time; expected RFC 3339|created_at|a,b,c", "in.csv|813|wrong number of columns|∅|x"})
+	want(t, "rejects", table(t, s, "SELECT source, line, reason, field, raw, kept FROM rejects ORDER BY line"),
+		[]string{"in.csv|812|not a time; expected RFC 3339|created_at|a,b,c|false", "in.csv|813|wrong number of columns|∅|x|false",
+			"in.csv|814|counts_at out of window; the time is cleared, the post kept|counts_at|∅|true"})
+	want(t, "imports", table(t, s, "SELECT rejected, rejected_kept FROM imports WHERE id = ?", sum.ImportID), []string{"3|1"})
 	sum = load(t, s, "", b)
-	if sum.Rejected != 2 || sum.Stored.Rejects != 0 || sum.Duplicates.Rejects != 2 {
-		t.Errorf("re-import: rejected %d stored %d duplicates %d, want 2, 0, 2", sum.Rejected, sum.Stored.Rejects, sum.Duplicates.Rejects)
+	if sum.Rejected != 3 || sum.RejectedKept != 1 || sum.Stored.Rejects != 0 || sum.Duplicates.Rejects != 3 {
+		t.Errorf("re-import: rejected %d (kept %d) stored %d duplicates %d, want 3 (1), 0, 3", sum.Rejected, sum.RejectedKept, sum.Stored.Rejects, sum.Duplicates.Rejects)
 	}
-	if n := count(t, s, "SELECT count(*) FROM rejects"); n != 2 {
-		t.Errorf("rejects after re-import = %d, want 2", n)
+	if n := count(t, s, "SELECT count(*) FROM rejects"); n != 3 {
+		t.Errorf("rejects after re-import = %d, want 3", n)
+	}
+	st, err := s.Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := st.Imports[len(st.Imports)-1]; last.Rejected != 3 || last.RejectedKept != 1 {
+		t.Errorf("stats import %+v; want rejected 3, rejected_kept 1", last)
 	}
 }
 
