@@ -113,7 +113,13 @@ func Parse(path string, data []byte) (Settings, error) {
 	if err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			return s, &Error{Path: path, Line: pe.Position.Line, Key: pe.LastKey, Msg: pe.Message}
+			line := pe.Position.Line
+			if st := pe.Position.Start; st > 0 && st < len(data) {
+				// The line of the offending byte: the decoder counts an unexpected end of
+				// line on the next one.
+				line = 1 + bytes.Count(data[:st], []byte("\n"))
+			}
+			return s, &Error{Path: path, Line: line, Key: pe.LastKey, Msg: pe.Message}
 		}
 		// A type mismatch: "toml: line 3 (last key "…"): incompatible types …".
 		e := &Error{Path: path, Msg: strings.TrimPrefix(err.Error(), "toml: ")}

@@ -58,6 +58,7 @@ func TestParseErrors(t *testing.T) {
 		key, msg string
 	}{
 		{"syntax", "actor_groups = [\n[[actor_groups]]\n", 2, "", ""},
+		{"header not closed", "# c\n[[actor_groups]\nname = \"x\"\n", 2, "", "expected end of table array name"},
 		{"unterminated string", ok + "[[actor_groups]]\nname = \"x\n", 5, "", ""},
 		{"unknown top-level key", "colour = \"red\"\n" + ok, 1, "colour", "unknown setting"},
 		{"unknown table", ok + "\n[report]\ntitle = \"x\"\n", 5, "report", "unknown setting"},

@@ -24,7 +24,8 @@ func Template() []byte {
 # To define your own, uncomment and edit them (yours replace the built-in ones), or write
 #   actor_groups = []
 # for no groups. --actor-group NAME=type,... on the command line overrides this file.
-# Actor types are the watchlist's actor_type values: ` + known() + `.
+# Actor types are the watchlist's actor_type values:
+#   ` + known() + `.
 # Run ` + "`echotrace analyze`" + ` after a change: the stored findings keep the groups they were
 # computed with.
 `)
