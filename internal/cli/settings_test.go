@@ -1,16 +1,21 @@
 package cli
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
+	"io"
 	"math"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/echotrace/echotrace/internal/analysis/amplify"
+	"github.com/echotrace/echotrace/internal/ingest/all"
 	"github.com/echotrace/echotrace/internal/settings"
 )
 
@@ -254,5 +259,93 @@ func TestInitWritesSettings(t *testing.T) {
 	mustRun(t, "init", study)
 	if body, _ := os.ReadFile(path); string(body) != groupsTOML {
 		t.Error("init overwrote the study's echotrace.toml")
+	}
+}
+
+// serveStudy starts `echotrace serve` on a free loopback port and returns a getter and a stop
+// function that waits for its exit.
+func serveStudy(t *testing.T, study string) (func(path string) string, func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	reg, err := all.New(all.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errb syncBuffer
+	done := make(chan int)
+	go func() {
+		done <- Main(ctx, []string{"--study", study, "serve", "--listen", "127.0.0.1:0"}, &out, &errb, reg)
+	}()
+	url := ""
+	for deadline := time.Now().Add(30 * time.Second); url == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		for _, l := range strings.Split(out.String(), "\n") {
+			if u, ok := strings.CutPrefix(l, "echotrace dashboard: "); ok {
+				url = u
+			}
+		}
+	}
+	if url == "" {
+		cancel()
+		t.Fatalf("serve did not start: %s", errb.String())
+	}
+	get := func(path string) string {
+		resp, err := http.Get(url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	return get, func() {
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("serve exit %d: %s", code, errb.String())
+		}
+	}
+}
+
+// TestServeActorGroupsFromSettings: the dashboard shows the groups echotrace.toml defined
+// when analyze ran, with the hand-computed figures of groupsTOML, and warns (or refuses
+// under --strict) once the file defines others.
+func TestServeActorGroupsFromSettings(t *testing.T) {
+	study := findingsStudy(t)
+	writeSettings(t, study, groupsTOML)
+	mustRun(t, "--study", study, "analyze", "--no-coord")
+	get, stop := serveStudy(t, study)
+	var ov struct {
+		Source   string `json:"actor_groups_source"`
+		Warnings []string
+		Groups   []struct {
+			Name   string             `json:"name"`
+			Values map[string]float64 `json:"values"`
+		} `json:"actor_groups"`
+	}
+	if err := json.Unmarshal([]byte(get("api/overview")), &ov); err != nil {
+		t.Fatal(err)
+	}
+	var gf []amplify.GroupFindings
+	for _, g := range ov.Groups {
+		gf = append(gf, amplify.GroupFindings{Name: g.Name, Figures: g.Values})
+	}
+	checkGroups(t, gf, groupsWant, "uk", "media", "both")
+	if ov.Source != "echotrace.toml" || len(ov.Warnings) != 0 {
+		t.Errorf("overview: source %q, warnings %q", ov.Source, ov.Warnings)
+	}
+	page := get("")
+	if !strings.Contains(page, `<th class="n">Total</th><th class="n" scope="col">uk</th><th class="n" scope="col">media</th><th class="n" scope="col">both</th>`) ||
+		!regexp.MustCompile(`<tr data-key="likes"><td>[^<]*</td><td class="n">22</td><td class="n">15</td><td class="n">7</td><td class="n">22</td></tr>`).MatchString(page) {
+		t.Errorf("the dashboard's headline has no column per actor group:\n%s", page)
+	}
+	stop()
+
+	writeSettings(t, study, "actor_groups = []\n")
+	if _, errs, code := run(t, "--study", study, "serve", "--strict", "--listen", "127.0.0.1:0"); code != ExitFailure || !strings.Contains(errs, "not those echotrace.toml defines now (none)") {
+		t.Errorf("serve --strict with stale actor groups: exit %d, %s", code, errs)
+	}
+	get, stop = serveStudy(t, study)
+	defer stop()
+	if page := get(""); !strings.Contains(page, "are not those echotrace.toml defines now (none)") {
+		t.Error("the dashboard does not warn about the stale actor groups")
 	}
 }
