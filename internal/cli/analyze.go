@@ -63,7 +63,7 @@ Results are deterministic for a --seed.`,
 	f.IntVar(&o.minWeight, "min-weight", 2, "minimum distinct co-acted objects for an edge")
 	f.Uint64Var(&o.seed, "seed", 1, "random seed (community detection, null model)")
 	f.BoolVar(&o.noCoord, "no-coord", false, "skip coordination detection")
-	f.StringArrayVar(&o.actorGroups, "actor-group", nil, "report this actor group beside the total, NAME=actor_type,... (repeatable; replaces the default groups diplomats and state_media; none: no groups)")
+	f.StringArrayVar(&o.actorGroups, "actor-group", nil, "report this actor group beside the total, NAME=actor_type,... (repeatable; replaces the groups of the study's echotrace.toml, else the default groups diplomats and state_media; none: no groups)")
 	f.StringVar(&o.concentrationBase, "concentration-base", amplify.BaseReposters, "who the concentration figures are over: reposters (accounts with ≥ 1 repost, the reference study's rule) or amplifiers (every amplifier, non-reposters as zeros)")
 	return cmd
 }
@@ -87,7 +87,7 @@ func (a *App) runAnalyze(ctx context.Context, o analyzeOptions) error {
 	if p.ConcentrationBase, err = concentrationBase(o.concentrationBase); err != nil {
 		return err
 	}
-	if p.ActorGroups, err = parseActorGroups(o.actorGroups); err != nil {
+	if p.ActorGroups, p.ActorGroupsSource, err = a.actorGroups(o.actorGroups); err != nil {
 		return err
 	}
 	cp := coord.Params{Window: o.window, MinWeight: o.minWeight}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/echotrace/echotrace/internal/ingest"
 	"github.com/echotrace/echotrace/internal/ingest/all"
+	"github.com/echotrace/echotrace/internal/settings"
 	"github.com/echotrace/echotrace/internal/simulate"
 )
 
@@ -55,6 +56,9 @@ func (a *App) runDemo(ctx context.Context, scale float64, seed uint64) error {
 		return err
 	}
 	st.Close()
+	if _, err := settings.WriteTemplate(a.Study); err != nil { // as init does
+		return err
+	}
 	a.Logf("2/4 importing …")
 	reg, err := all.New(all.Options{})
 	if err != nil {

@@ -69,7 +69,11 @@ stderr too); --strict refuses to export instead.`,
 					return err
 				}
 			}
-			man, err := export.Run(ctx, st, st, format, out, export.Options{Reveal: reveal, Key: key, Now: a.Now(), Strict: strict})
+			groupsWarnings, err := a.storedGroupsWarnings(ctx, st)
+			if err != nil {
+				return err
+			}
+			man, err := export.Run(ctx, st, st, format, out, export.Options{Reveal: reveal, Key: key, Now: a.Now(), Strict: strict, Warnings: groupsWarnings})
 			if err != nil {
 				return err
 			}

@@ -84,7 +84,7 @@ account's latest status observation made on or before 1 March.`,
 			if p.ConcentrationBase, err = concentrationBase(concBase); err != nil {
 				return err
 			}
-			if p.ActorGroups, err = parseActorGroups(actorGroups); err != nil {
+			if p.ActorGroups, p.ActorGroupsSource, err = a.actorGroups(actorGroups); err != nil {
 				return err
 			}
 			if p.GroupNames, err = parseGroups(groups); err != nil {
@@ -124,6 +124,15 @@ account's latest status observation made on or before 1 March.`,
 						p.LabelAsOf = time.Unix(f.LabelAsOf, 0).UTC()
 					}
 					a.Logf("computed now for the stored findings' status and label dates (stored before the actor groups)")
+				}
+				if stored {
+					w, err := a.groupsWarning(f)
+					if err != nil {
+						return err
+					}
+					if w != "" {
+						a.warnResults([]string{w})
+					}
 				}
 			}
 			if !stored {
@@ -171,7 +180,7 @@ account's latest status observation made on or before 1 March.`,
 	fl.StringSliceVar(&actorTypes, "actor-type", nil, "actor types to include: ambassador, embassy, consulate, staff, ministry, state_media, media_personality, other")
 	fl.StringSliceVar(&countries, "country", nil, "countries to include (ISO 3166 alpha-2, comma-separated)")
 	fl.IntVar(&top, "top", 50, "how many top amplifiers the findings list")
-	fl.StringArrayVar(&actorGroups, "actor-group", nil, "report this actor group beside the total, NAME=actor_type,... (repeatable; replaces the default groups diplomats=ambassador,embassy,consulate,staff,ministry and state_media=state_media,media_personality; --actor-group none reports none)")
+	fl.StringArrayVar(&actorGroups, "actor-group", nil, "report this actor group beside the total, NAME=actor_type,... (repeatable; replaces the groups of the study's echotrace.toml, else the default groups diplomats=ambassador,embassy,consulate,staff,ministry and state_media=state_media,media_personality; --actor-group none reports none)")
 	fl.StringVar(&compare, "compare", "", "print the replication table instead: the reference study's published figures beside this study's, with the definition used for each (known: "+strings.Join(amplify.ReferenceNames(), ", ")+")")
 	fl.StringVar(&concBase, "concentration-base", amplify.BaseReposters, "who the concentration figures are over: reposters (accounts with ≥ 1 repost, the reference study's rule) or amplifiers (every amplifier, non-reposters as zeros)")
 	fl.StringArrayVar(&groups, "group", nil, "a named group of watch accounts for the focus figures, NAME=id-or-@handle,... (repeatable)")

@@ -72,6 +72,12 @@ Tables are capped at --max-rows rows (the full data is in ` + "`echotrace export
 			if err != nil {
 				return err
 			}
+			// Stored actor groups that the study's settings no longer define are a warning too.
+			extra, err := a.storedGroupsWarnings(ctx, st)
+			if err != nil {
+				return err
+			}
+			in.Warnings = append(in.Warnings, extra...)
 			if err := a.refuseResults(in.Warnings, strict); err != nil {
 				return err
 			}

@@ -46,7 +46,8 @@ func NewRoot(a *App) *cobra.Command {
 		Long: `echotrace measures how state-affiliated accounts (diplomats, embassies, ministries,
 state media) are amplified on social media, and by whom.
 
-A study is a folder holding echotrace.duckdb. Typical session:
+A study is a folder holding echotrace.duckdb and its settings, echotrace.toml
+(docs/metrics.md: the actor groups). Typical session:
 
   echotrace init mystudy && cd mystudy
   echotrace import ~/data/tweets/*.jsonl.gz       # twarc2, v1.1, IO archive, IRA, CSV ...

@@ -145,14 +145,19 @@ func (a *App) runServe(ctx context.Context, listen, token string, reveal, strict
 	if err != nil {
 		return err
 	}
-	if err := a.refuseResults(state.Warnings, strict); err != nil {
+	// So are stored actor groups that the study's settings no longer define.
+	groupsWarnings, err := a.storedGroupsWarnings(ctx, db)
+	if err != nil {
+		return err
+	}
+	if err := a.refuseResults(append(state.Warnings, groupsWarnings...), strict); err != nil {
 		return err
 	}
 	name := filepath.Base(a.Study)
 	if abs, err := filepath.Abs(a.Study); err == nil {
 		name = filepath.Base(abs)
 	}
-	h := web.New(db, db, web.Options{Token: token, Reveal: reveal, Key: key, Name: name, Now: a.Now})
+	h := web.New(db, db, web.Options{Token: token, Reveal: reveal, Key: key, Name: name, Now: a.Now, Warnings: groupsWarnings})
 	a.Logf("loading the study's results …")
 	start := time.Now()
 	if err := h.Warm(ctx); err != nil {

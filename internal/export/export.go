@@ -37,6 +37,10 @@ type Options struct {
 	Reveal bool
 	// Key is the study's pseudonym key (pseudonym.Key); required unless Reveal.
 	Key []byte
+	// Warnings are further warnings about the stored results from the caller (the command
+	// line's: actor groups the study's settings no longer define): in the manifest, and a
+	// refusal under Strict.
+	Warnings []string
 	// Now stamps the manifest.
 	Now time.Time
 	// Strict refuses (store.ErrResultsMixed) to export findings and a coordination result
@@ -82,8 +86,8 @@ func Run(ctx context.Context, q store.Querier, docs store.ResultStore, format st
 	if err != nil {
 		return Manifest{}, err
 	}
-	if opt.Strict && !state.OK() {
-		return Manifest{}, fmt.Errorf("export: %w: %s", store.ErrResultsMixed, strings.Join(state.Warnings, " "))
+	if opt.Strict && (!state.OK() || len(opt.Warnings) > 0) {
+		return Manifest{}, fmt.Errorf("export: %w: %s", store.ErrResultsMixed, strings.Join(append(state.Warnings, opt.Warnings...), " "))
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return Manifest{}, fmt.Errorf("create export folder: %w", err)
@@ -96,6 +100,7 @@ func Run(ctx context.Context, q store.Querier, docs store.ResultStore, format st
 	if _, ok := docs.(store.Runs); ok {
 		man.Results, man.Warnings = &state, state.Warnings
 	}
+	man.Warnings = append(man.Warnings, opt.Warnings...)
 	add := func(name, table string, write func(w io.Writer) (int64, error)) error {
 		f, err := writeFile(filepath.Join(dir, name), write)
 		if err != nil {

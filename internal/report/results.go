@@ -153,6 +153,9 @@ func params(f amplify.Findings, c coord.Result) []Param {
 	if f.LabelAsOf > 0 {
 		add("labels as of", time.Unix(f.LabelAsOf, 0).UTC().Format("2006-01-02"), "platform labels are the latest observation at or before this date")
 	}
+	if f.ActorGroupsSource != "" || len(f.ActorGroups) > 0 {
+		add("actor groups", actorGroupsText(f), actorGroupsMeaning(f.ActorGroupsSource))
+	}
 	if len(p.Signals) == 0 && p.WindowSeconds == 0 {
 		return out
 	}
@@ -181,6 +184,38 @@ func params(f amplify.Findings, c coord.Result) []Param {
 	add("clustering", string(p.Algorithm), fmt.Sprintf("community detection (resolution %g, minimum cluster size %d)", p.Resolution, p.MinClusterSize))
 	add("seed", strconv.FormatUint(p.Seed, 10), "random seed: the same seed gives the same clusters")
 	return out
+}
+
+// actorGroupsText is the run's actor group definitions, "name = type, type; …".
+func actorGroupsText(f amplify.Findings) string {
+	defs := f.ActorGroupsDefined
+	if f.ActorGroupsSource == "" { // stored before the definition was: the groups reported
+		for _, g := range f.ActorGroups {
+			defs = append(defs, amplify.ActorGroup{Name: g.Name, ActorTypes: g.ActorTypes})
+		}
+	}
+	if len(defs) == 0 {
+		return "none"
+	}
+	parts := make([]string, len(defs))
+	for i, g := range defs {
+		parts[i] = g.Name + " = " + strings.Join(g.ActorTypes, ", ")
+	}
+	return strings.Join(parts, "; ")
+}
+
+// actorGroupsMeaning says where the run's actor groups were defined.
+func actorGroupsMeaning(source string) string {
+	const what = "the groups of the \"By actor group\" table, each over the watch accounts of its actor types: "
+	switch source {
+	case amplify.GroupsFromSettings:
+		return what + "defined in the study's settings file, echotrace.toml"
+	case amplify.GroupsFromFlags:
+		return what + "given on the command line (--actor-group), overriding the study's settings"
+	case amplify.GroupsFromDefaults:
+		return what + "echotrace's built-in groups, the reference study's (the study's echotrace.toml defines none)"
+	}
+	return what + "stored before echotrace recorded where they were defined"
 }
 
 // calibration copies the run's calibration report for the methods section.

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/echotrace/echotrace/internal/analysis/amplify"
 	"github.com/echotrace/echotrace/internal/report"
 	"github.com/echotrace/echotrace/internal/report/pseudonym"
 )
@@ -23,9 +24,16 @@ func TestDashboardBidiControlsIsolated(t *testing.T) {
 	evil := report.Account{Platform: "x", ID: "ID" + rlo + "1", Handle: "evil" + rlo + "gnp.exe", Name: "N" + rlo, Status: "active", Followers: 1}
 	pin := report.Input{Amplifiers: []report.Amplifier{{Account: evil, Reposts: 3, Share: 1, Cluster: "0"}}}
 	ov := overviewView{Study: "study" + rlo + "\u2067", Note: "note " + rlo, Pseudonymised: false}
-	dash, err := renderDashboard(ov, sn, pin)
+	ov.Analysed = true
+	evilGroup := "grp" + rlo + "<script>x</script>"
+	ov.ActorGroups = []groupView{{Name: evilGroup, ActorTypes: []string{"staff" + rlo}}}
+	f := amplify.Findings{Posts: 3, ActorGroups: []amplify.GroupFindings{{Name: evilGroup, Figures: map[string]float64{"posts": 2}}}}
+	dash, err := renderDashboard(ov, f, sn, pin)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if strings.Contains(string(dash), "<script>x") || !strings.Contains(string(dash), "grp&lt;script&gt;x&lt;/script&gt;") {
+		t.Error("dashboard: the actor group's name is not escaped")
 	}
 	member := memberView{accountView: sn.view(evil)}
 	card := &clusterCard{clusterSummary: clusterSummary{ID: "0", Size: 1, Signals: map[string]int{"co-" + rlo + "link": 1}},

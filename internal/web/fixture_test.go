@@ -120,6 +120,18 @@ func postID(i int) string {
 	return fmt.Sprintf("P%d", i)
 }
 
+// fixtureGroups are the fixture's actor groups, as an echotrace.toml would define them:
+// diplomats (both watch accounts: the figures of the total), the ambassador and the embassy.
+// By hand: each has five target posts (the even ones @AmbA's, the odd ones @EmbB's) of 10 likes,
+// 15 troll reposts and the reposts of the ten fans whose k mod 10 has its parity: 25 reposts,
+// 5 of them by the suspended ID9001 (20 %); @AmbA is labelled (ambassadors 100 %, embassies
+// 0 %, diplomats 50 %).
+var fixtureGroups = []amplify.ActorGroup{
+	{Name: "diplomats", ActorTypes: []string{"ambassador", "embassy", "consulate", "staff", "ministry"}},
+	{Name: "ambassadors", ActorTypes: []string{"ambassador"}},
+	{Name: "embassies", ActorTypes: []string{"embassy"}},
+}
+
 // buildStudy writes the fixture study into dir, analyses it (coordination, then findings)
 // and stores a pseudonym key. The null-model filter is off (Alpha < 0): with ten posts that
 // every troll reposts, chance co-reposting cannot be told apart, and the server is under test
@@ -143,7 +155,7 @@ func buildStudy(ctx context.Context, dir string) error {
 	if _, err := coord.Analyze(ctx, db, coord.Params{Signals: []coord.Signal{coord.CoRepost, coord.CoLink}, Alpha: -1, Workers: 1}, rand.New(rand.NewPCG(1, 2))); err != nil {
 		return fmt.Errorf("coord: %w", err)
 	}
-	if _, err := amplify.Analyze(ctx, db, amplify.Params{}); err != nil {
+	if _, err := amplify.Analyze(ctx, db, amplify.Params{ActorGroups: fixtureGroups, ActorGroupsSource: amplify.GroupsFromSettings}); err != nil {
 		return fmt.Errorf("findings: %w", err)
 	}
 	_, err = pseudonym.Key(ctx, db, bytes.NewReader(testKey), fixedNow)

@@ -43,6 +43,7 @@ var funcs = template.FuncMap{
 	"stamp":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
 	"inc":     func(i int) int { return i + 1 },
 	"signals": signalText,
+	"join":    func(v []string) string { return strings.Join(v, ", ") },
 	// Every untrusted value goes through one of these (see report.Isolate).
 	"plain": report.StripBidi,
 	"bdi":   report.Isolate,
@@ -69,6 +70,9 @@ type countRow struct {
 type dashboardView struct {
 	Title          string
 	O              overviewView
+	Headline       []headRow // the headline findings: the total, then each actor group
+	Groups         []string  // actor group names, the headline's columns after the total
+	GroupsFrom     string    // where the groups were defined, for people
 	Counts         []countRow
 	Lorenz         string // SVG polyline points
 	Gini           float64
@@ -77,6 +81,26 @@ type dashboardView struct {
 	Clusters       []clusterSummary
 	ClustersHidden int
 	Amplifiers     []ampRow
+}
+
+// headRow is a headline measure: the total's value and each actor group's ("" when the group
+// lacks it), as findings prints them.
+type headRow struct {
+	Key, Label, Total string
+	Groups            []string
+}
+
+// groupsFrom says where a run's actor groups were defined (amplify.GroupsFrom…).
+func groupsFrom(source string) string {
+	switch source {
+	case amplify.GroupsFromSettings:
+		return "the study's echotrace.toml"
+	case amplify.GroupsFromFlags:
+		return "--actor-group"
+	case amplify.GroupsFromDefaults:
+		return "the built-in groups"
+	}
+	return ""
 }
 
 // ampRow is a top amplifier on the dashboard.
@@ -89,8 +113,26 @@ type ampRow struct {
 }
 
 // renderDashboard renders the dashboard page once: its data cannot change while served.
-func renderDashboard(ov overviewView, sn *snapshot, pin report.Input) ([]byte, error) {
-	v := dashboardView{Title: "echotrace dashboard", O: ov, Gini: ov.Values["gini"]}
+func renderDashboard(ov overviewView, f amplify.Findings, sn *snapshot, pin report.Input) ([]byte, error) {
+	v := dashboardView{Title: "echotrace dashboard", O: ov, Gini: ov.Values["gini"], GroupsFrom: groupsFrom(ov.ActorGroupsSource)}
+	if ov.Analysed {
+		for _, g := range f.ActorGroups {
+			v.Groups = append(v.Groups, g.Name)
+		}
+		for _, m := range f.Headline() {
+			r := headRow{Key: m.Key, Label: m.Label, Total: m.Text()}
+			for _, g := range f.ActorGroups {
+				t := ""
+				if x, ok := g.Figures[m.Key]; ok {
+					gm := m
+					gm.Value = x
+					t = gm.Text()
+				}
+				r.Groups = append(r.Groups, t)
+			}
+			v.Headline = append(v.Headline, r)
+		}
+	}
 	if ov.Study != "" {
 		v.Title = "echotrace · " + ov.Study
 	}

@@ -157,6 +157,13 @@ type weekView struct {
 	OtherShare       float64 `json:"other_share"`
 }
 
+// groupView is one actor group's headline figures in /api/overview.
+type groupView struct {
+	Name       string             `json:"name"`
+	ActorTypes []string           `json:"actor_types"`
+	Values     map[string]float64 `json:"values"`
+}
+
 type metricView struct {
 	Key   string  `json:"key"`
 	Label string  `json:"label"`
@@ -167,20 +174,24 @@ type metricView struct {
 }
 
 type overviewView struct {
-	Study               string             `json:"study"`
-	Generated           time.Time          `json:"generated"`
-	Pseudonymised       bool               `json:"pseudonymised"`
-	Analysed            bool               `json:"analysed"`
-	Note                string             `json:"note,omitempty"`
-	Warnings            []string           `json:"warnings,omitempty"` // results of different runs, or older than the latest import: a banner
-	FindingsAt          *time.Time         `json:"findings_at,omitempty"`
-	CoordAt             *time.Time         `json:"coord_at,omitempty"`
-	Headline            []metricView       `json:"headline"`
-	Values              map[string]float64 `json:"values"`
-	Counts              map[string]int64   `json:"counts"`
-	Clusters            int                `json:"clusters"`
-	CoordinatedAccounts int                `json:"coordinated_accounts"`
-	TopClusters         []clusterSummary   `json:"top_clusters"`
+	Study         string             `json:"study"`
+	Generated     time.Time          `json:"generated"`
+	Pseudonymised bool               `json:"pseudonymised"`
+	Analysed      bool               `json:"analysed"`
+	Note          string             `json:"note,omitempty"`
+	Warnings      []string           `json:"warnings,omitempty"` // results of different runs, or older than the latest import: a banner
+	FindingsAt    *time.Time         `json:"findings_at,omitempty"`
+	CoordAt       *time.Time         `json:"coord_at,omitempty"`
+	Headline      []metricView       `json:"headline"`
+	Values        map[string]float64 `json:"values"`
+	// ActorGroups are the stored findings' actor groups (findings --json's actor_groups):
+	// values keyed as Values; ActorGroupsSource says where they were defined.
+	ActorGroups         []groupView      `json:"actor_groups"`
+	ActorGroupsSource   string           `json:"actor_groups_source,omitempty"`
+	Counts              map[string]int64 `json:"counts"`
+	Clusters            int              `json:"clusters"`
+	CoordinatedAccounts int              `json:"coordinated_accounts"`
+	TopClusters         []clusterSummary `json:"top_clusters"`
 	// Calibration is the coordination run's empirical null: chance edges and accounts.
 	Calibration *coord.Calibration `json:"calibration,omitempty"`
 	Links       map[string]string  `json:"links"`
@@ -238,6 +249,7 @@ func (s *Server) load(ctx context.Context) (*snapshot, error) {
 	if in.Platform == "" {
 		in.Platform = "x"
 	}
+	in.Warnings = append(in.Warnings, s.opt.Warnings...)
 	st, err := s.q.Stats(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read store statistics: %w", err)
@@ -410,6 +422,13 @@ func (s *Server) load(ctx context.Context) (*snapshot, error) {
 			ov.Headline = append(ov.Headline, metricView{Key: mt.Key, Label: mt.Label, Value: mt.Value, Text: mt.Text(), Share: mt.Share, Date: mt.Date})
 			ov.Values[mt.Key] = mt.Value
 		}
+		ov.ActorGroupsSource = f.ActorGroupsSource
+		for _, g := range f.ActorGroups {
+			ov.ActorGroups = append(ov.ActorGroups, groupView{Name: g.Name, ActorTypes: g.ActorTypes, Values: g.Figures})
+		}
+	}
+	if ov.ActorGroups == nil {
+		ov.ActorGroups = []groupView{}
 	}
 	for _, a := range c.Accounts {
 		if a.Cluster >= 0 {
@@ -424,7 +443,7 @@ func (s *Server) load(ctx context.Context) (*snapshot, error) {
 	if sn.overview, err = json.Marshal(ov); err != nil {
 		return nil, fmt.Errorf("encode overview: %w", err)
 	}
-	if sn.dashboard, err = renderDashboard(ov, sn, pin); err != nil {
+	if sn.dashboard, err = renderDashboard(ov, f, sn, pin); err != nil {
 		return nil, err
 	}
 	return sn, nil

@@ -31,6 +31,10 @@ type Options struct {
 	Key []byte
 	// Name is the study name shown on the pages.
 	Name string
+	// Warnings are further warnings about the stored results from the caller (the command
+	// line's: actor groups the study's settings no longer define), shown with the results' own:
+	// the pages' banner and /api/overview's warnings.
+	Warnings []string
 	// Now stamps the pages; time.Now if nil.
 	Now func() time.Time
 	// RequestTimeout bounds each request's context (default 30 s). LoadTimeout bounds the

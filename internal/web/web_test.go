@@ -524,3 +524,87 @@ func (q slowQuerier) Stats(ctx context.Context) (store.Stats, error) {
 	time.Sleep(100 * time.Millisecond)
 	return q.Querier.Stats(ctx)
 }
+
+// TestDashboardActorGroups: the overview gives the headline per actor group beside the total,
+// the same numbers as the stored findings' actor_groups (findings --json), and says where the
+// groups were defined (fixtureGroups has the hand computation).
+func TestDashboardActorGroups(t *testing.T) {
+	s := newServer(Options{})
+	ov := decode(t, get(t, s, "/api/overview"))
+	if got := at(ov, "actor_groups_source"); got != "echotrace.toml" {
+		t.Errorf("actor_groups_source = %v, want echotrace.toml", got)
+	}
+	fd := decode(t, get(t, s, "/api/findings"))
+	for i, name := range []string{"diplomats", "ambassadors", "embassies"} {
+		if got := at(ov, "actor_groups."+strconv.Itoa(i)+".name"); got != name {
+			t.Fatalf("actor_groups.%d.name = %v, want %s", i, got, name)
+		}
+		want := at(fd, "actor_groups."+strconv.Itoa(i)+".figures").(map[string]any)
+		got := at(ov, "actor_groups."+strconv.Itoa(i)+".values").(map[string]any)
+		if len(got) != len(want) || len(got) < 20 {
+			t.Errorf("%s: %d values, findings have %d", name, len(got), len(want))
+		}
+		for k, v := range want {
+			if got[k] != v {
+				t.Errorf("%s %s = %v, findings say %v", name, k, got[k], v)
+			}
+		}
+	}
+	for _, tc := range []struct {
+		key  string
+		want []float64 // total, diplomats, ambassadors, embassies
+	}{
+		{"posts", []float64{10, 10, 5, 5}},
+		{"likes", []float64{100, 100, 50, 50}},
+		{"target_reposts", []float64{50, 50, 25, 25}},
+		{"label_share", []float64{0.5, 0.5, 1, 0}},
+		{"suspended_repost_share", []float64{0.2, 0.2, 0.2, 0.2}},
+	} {
+		if got := at(ov, "values."+tc.key); got != tc.want[0] {
+			t.Errorf("total %s = %v, want %v", tc.key, got, tc.want[0])
+		}
+		for i, w := range tc.want[1:] {
+			if got := at(ov, "actor_groups."+strconv.Itoa(i)+".values."+tc.key); got != w {
+				t.Errorf("group %d %s = %v, want %v", i, tc.key, got, w)
+			}
+		}
+	}
+
+	page := get(t, s, "/").Body.String()
+	head := regexp.MustCompile(`<table class="headline"><thead><tr>(.*?)</tr></thead>`).FindStringSubmatch(page)
+	if head == nil || !strings.Contains(head[1], `<th class="n">Total</th><th class="n" scope="col">diplomats</th><th class="n" scope="col">ambassadors</th><th class="n" scope="col">embassies</th>`) {
+		t.Fatalf("headline table's header: %q, want Total then the three groups", head)
+	}
+	for key, cells := range map[string]string{
+		"posts":                  `<td class="n">10</td><td class="n">10</td><td class="n">5</td><td class="n">5</td>`,
+		"likes":                  `<td class="n">100</td><td class="n">100</td><td class="n">50</td><td class="n">50</td>`,
+		"target_reposts":         `<td class="n">50</td><td class="n">50</td><td class="n">25</td><td class="n">25</td>`,
+		"label_share":            `<td class="n">50.0 %</td><td class="n">50.0 %</td><td class="n">100.0 %</td><td class="n">0.0 %</td>`,
+		"suspended_repost_share": `<td class="n">20.0 %</td><td class="n">20.0 %</td><td class="n">20.0 %</td><td class="n">20.0 %</td>`,
+	} {
+		row := regexp.MustCompile(`<tr data-key="` + key + `"><td>[^<]*</td>(.*?)</tr>`).FindStringSubmatch(page)
+		if row == nil || row[1] != cells {
+			t.Errorf("headline row %s = %q, want %q", key, row, cells)
+		}
+	}
+	if !strings.Contains(page, "By actor group (defined by the study&#39;s echotrace.toml): <b>diplomats</b> = ambassador, embassy, consulate, staff, ministry; <b>ambassadors</b> = ambassador; <b>embassies</b> = embassy;") {
+		t.Error("the dashboard does not say how the actor groups are defined")
+	}
+}
+
+// TestOptionsWarnings: the caller's warnings (serve's: actor groups the study's settings no
+// longer define) join the stored results' own, on the pages and in /api/overview.
+func TestOptionsWarnings(t *testing.T) {
+	const w = "the stored findings' actor groups (the built-in groups: diplomats, state_media) are not those echotrace.toml defines now (uk): run `echotrace analyze` to recompute them"
+	s := newServer(Options{Warnings: []string{w}})
+	ws, _ := at(decode(t, get(t, s, "/api/overview")), "warnings").([]any)
+	if len(ws) == 0 || ws[len(ws)-1] != w {
+		t.Errorf("overview warnings = %v, want %q last", ws, w)
+	}
+	esc := strings.ReplaceAll(w, "'", "&#39;")
+	for _, path := range []string{"/", "/report"} {
+		if body := get(t, s, path).Body.String(); !strings.Contains(body, esc) {
+			t.Errorf("%s does not show the warning", path)
+		}
+	}
+}

@@ -164,9 +164,12 @@ func Compute(in Input, p Params) (Findings, error) {
 	if err := in.Validate(); err != nil {
 		return Findings{}, fmt.Errorf("amplify: invalid input: %w", err)
 	}
-	groups := p.ActorGroups
+	groups, source := p.ActorGroups, p.ActorGroupsSource
 	if groups == nil {
 		groups = DefaultActorGroups
+		if source == "" {
+			source = GroupsFromDefaults
+		}
 	}
 	// The total and every group are independent computations over the same read-only input:
 	// they run concurrently.
@@ -191,6 +194,10 @@ func Compute(in Input, p Params) (Findings, error) {
 	f := res[0].f
 	if res[0].err != nil {
 		return f, res[0].err
+	}
+	f.ActorGroupsSource = source
+	for _, g := range groups {
+		f.ActorGroupsDefined = append(f.ActorGroupsDefined, ActorGroup{Name: g.Name, ActorTypes: slices.Clone(g.ActorTypes)})
 	}
 	for i, g := range groups {
 		r := res[i+1]

@@ -200,7 +200,7 @@ func TestComputeHand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got.ActorGroups = nil // TestActorGroups
+	got.ActorGroups, got.ActorGroupsSource, got.ActorGroupsDefined = nil, "", nil // TestActorGroups
 	for _, d := range approxDiff(got, handExpected()) {
 		t.Error(d)
 	}
@@ -235,6 +235,9 @@ func TestActorGroups(t *testing.T) {
 	if len(f.ActorGroups) != 2 || f.ActorGroups[0].Name != "diplomats" || f.ActorGroups[1].Name != "state_media" {
 		t.Fatalf("actor groups %+v, want diplomats and state_media", f.ActorGroups)
 	}
+	if f.ActorGroupsSource != GroupsFromDefaults || !SameActorGroups(f.ActorGroupsDefined, DefaultActorGroups) {
+		t.Errorf("source %q, defined %v; want the defaults", f.ActorGroupsSource, f.ActorGroupsDefined)
+	}
 	for _, g := range f.ActorGroups {
 		for k, v := range want[g.Name] {
 			got, ok := g.Figures[k]
@@ -253,9 +256,37 @@ func TestActorGroups(t *testing.T) {
 		f.ActorGroups[0].Figures["target_reposts"] != 6 {
 		t.Errorf("groups under --actor-type embassy: %+v, want diplomats = the embassy (6 reposts)", f.ActorGroups)
 	}
-	p.ActorGroups = []ActorGroup{}
-	if f, _ = Compute(batchInput(handFixture()), p); len(f.ActorGroups) != 0 {
-		t.Errorf("ActorGroups empty: %d groups reported", len(f.ActorGroups))
+	if !SameActorGroups(f.ActorGroupsDefined, DefaultActorGroups) {
+		t.Errorf("defined %v under --actor-type embassy; want the whole definition, as given", f.ActorGroupsDefined)
+	}
+	p.ActorGroups, p.ActorGroupsSource = []ActorGroup{}, GroupsFromSettings
+	if f, _ = Compute(batchInput(handFixture()), p); len(f.ActorGroups) != 0 || f.ActorGroupsSource != GroupsFromSettings || f.ActorGroupsDefined != nil {
+		t.Errorf("ActorGroups empty: %d groups reported, source %q, defined %v", len(f.ActorGroups), f.ActorGroupsSource, f.ActorGroupsDefined)
+	}
+}
+
+func TestSameActorGroups(t *testing.T) {
+	t.Parallel()
+	d := DefaultActorGroups
+	for _, tc := range []struct {
+		name string
+		b    []ActorGroup
+		want bool
+	}{
+		{"same", []ActorGroup{{"diplomats", []string{"ambassador", "embassy", "consulate", "staff", "ministry"}}, {"state_media", []string{"state_media", "media_personality"}}}, true},
+		{"types reordered, other case", []ActorGroup{{"diplomats", []string{"Ministry", "staff", "consulate", "embassy", "ambassador"}}, {"state_media", []string{"media_personality", "state_media"}}}, true},
+		{"groups reordered", []ActorGroup{d[1], d[0]}, false},
+		{"renamed", []ActorGroup{{"diplomacy", d[0].ActorTypes}, d[1]}, false},
+		{"type dropped", []ActorGroup{{"diplomats", []string{"ambassador", "embassy"}}, d[1]}, false},
+		{"one group", d[:1], false},
+		{"none", nil, false},
+	} {
+		if got := SameActorGroups(d, tc.b); got != tc.want {
+			t.Errorf("%s: SameActorGroups = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	if !SameActorGroups(nil, []ActorGroup{}) {
+		t.Error("nil and empty differ")
 	}
 }
 

@@ -1,6 +1,10 @@
 package amplify
 
-import "time"
+import (
+	"slices"
+	"strings"
+	"time"
+)
 
 // Params selects the window, the watchlist subset and the observation dates of a computation.
 type Params struct {
@@ -35,6 +39,9 @@ type Params struct {
 	// ActorGroups are reported apart, side by side with the total (Findings.ActorGroups); nil
 	// means DefaultActorGroups, an empty non-nil slice none.
 	ActorGroups []ActorGroup
+	// ActorGroupsSource says where ActorGroups came from (Findings.ActorGroupsSource): one of
+	// the GroupsFrom values; "" means GroupsFromDefaults when ActorGroups is nil.
+	ActorGroupsSource string
 	// ConcentrationBase is who the concentration figures (top shares, Gini, Lorenz; global and
 	// per watch account) are computed over: BaseReposters (the default, the reference study's
 	// rule) or BaseAmplifiers (every amplifier, those with no repost as zeros).
@@ -52,6 +59,33 @@ type ActorGroup struct {
 var DefaultActorGroups = []ActorGroup{
 	{Name: "diplomats", ActorTypes: []string{"ambassador", "embassy", "consulate", "staff", "ministry"}},
 	{Name: "state_media", ActorTypes: []string{"state_media", "media_personality"}},
+}
+
+// Where a run's actor groups came from (Params.ActorGroupsSource, Findings.ActorGroupsSource),
+// in the order of precedence.
+const (
+	GroupsFromFlags    = "--actor-group"  // the command line
+	GroupsFromSettings = "echotrace.toml" // the study's settings file
+	GroupsFromDefaults = "defaults"       // DefaultActorGroups
+)
+
+// SameActorGroups reports whether a and b define the same groups: the same names in the same
+// order, each with the same actor types (case-insensitive, in any order).
+func SameActorGroups(a, b []ActorGroup) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Name != b[i].Name || len(a[i].ActorTypes) != len(b[i].ActorTypes) {
+			return false
+		}
+		for _, t := range a[i].ActorTypes {
+			if !slices.ContainsFunc(b[i].ActorTypes, func(u string) bool { return strings.EqualFold(t, u) }) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // GroupFindings are the headline figures of one actor group: Findings.Headline's keys and
@@ -158,6 +192,12 @@ type Findings struct {
 	// ActorGroups: the headline figures per actor group (Params.ActorGroups), beside the
 	// total that the other fields hold.
 	ActorGroups []GroupFindings `json:"actor_groups,omitempty"`
+	// ActorGroupsSource says where the run's actor groups were defined (GroupsFromFlags,
+	// GroupsFromSettings or GroupsFromDefaults; absent in findings stored before it was
+	// recorded) and ActorGroupsDefined is that definition, groups the run left out included
+	// (absent for none).
+	ActorGroupsSource  string       `json:"actor_groups_source,omitempty"`
+	ActorGroupsDefined []ActorGroup `json:"actor_groups_defined,omitempty"`
 
 	MedianAgeDays      float64    `json:"median_age_days"` // amplifier age at first target engagement
 	AgedAmplifiers     int        `json:"aged_amplifiers"` // amplifiers with both times known

@@ -52,7 +52,7 @@ func TestLoadHand(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got.ActorGroups = nil // checked by TestActorGroups
+			got.ActorGroups, got.ActorGroupsSource, got.ActorGroupsDefined = nil, "", nil // checked by TestActorGroups
 			for _, d := range approxDiff(got, handExpected()) {
 				t.Error(d)
 			}
