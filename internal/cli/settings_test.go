@@ -181,7 +181,7 @@ func TestStoredActorGroupsFollowSettings(t *testing.T) {
 	if code != 0 || !strings.Contains(errs, "not those echotrace.toml defines now") || !strings.Contains(string(page), "not those echotrace.toml defines now") {
 		t.Errorf("report after editing echotrace.toml: exit %d, stderr %q, warning in page %v", code, errs, strings.Contains(string(page), "defines now"))
 	}
-	if _, errs, code := run(t, "--study", study, "report", "--strict", "--out", html); code != ExitFailure {
+	if _, errs, code := run(t, "--study", study, "report", "--strict", "--out", html); code != ExitRejected {
 		t.Errorf("report --strict with stale actor groups: exit %d, %s", code, errs)
 	}
 	exp := filepath.Join(dir, "export")
@@ -340,7 +340,7 @@ func TestServeActorGroupsFromSettings(t *testing.T) {
 	stop()
 
 	writeSettings(t, study, "actor_groups = []\n")
-	if _, errs, code := run(t, "--study", study, "serve", "--strict", "--listen", "127.0.0.1:0"); code != ExitFailure || !strings.Contains(errs, "not those echotrace.toml defines now (none)") {
+	if _, errs, code := run(t, "--study", study, "serve", "--strict", "--listen", "127.0.0.1:0"); code != ExitRejected || !strings.Contains(errs, "not those echotrace.toml defines now (none)") {
 		t.Errorf("serve --strict with stale actor groups: exit %d, %s", code, errs)
 	}
 	get, stop = serveStudy(t, study)

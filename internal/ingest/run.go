@@ -257,19 +257,51 @@ func Feed(ctx context.Context, c Connector, st store.Store, r io.Reader, run sto
 	if err != nil {
 		return store.ImportSummary{}, err
 	}
+	// Decoding and appending overlap: a full batch goes to the appender's goroutine while the
+	// decoder fills the other one (two batches: memory stays bounded by the batch size).
+	work := make(chan *event.Batch)
+	back := make(chan *event.Batch, 1)
+	appended := make(chan struct{})
+	var appendErr error // written by the appender's goroutine; read when it holds no batch
+	go func() {
+		defer close(appended)
+		for full := range work {
+			if appendErr == nil {
+				appendErr = app.Append(ctx, full)
+			}
+			full.Reset()
+			back <- full
+		}
+	}()
+	finished := false
+	finish := func() error {
+		if !finished {
+			finished = true
+			close(work)
+			<-appended
+		}
+		return appendErr
+	}
 	fail := func(err error) (store.ImportSummary, error) {
+		_ = finish()
 		_ = app.Rollback()
 		return store.ImportSummary{}, err
 	}
-	var b event.Batch
+	b, spare := &event.Batch{}, &event.Batch{}
 	flush := func() error {
 		if b.Len() == 0 {
 			return nil
 		}
-		if err := app.Append(ctx, &b); err != nil {
-			return err
+		next := spare
+		if next == nil {
+			next = <-back // the appender is idle now: appendErr is its last result
+			if appendErr != nil {
+				return appendErr
+			}
 		}
-		b.Reset()
+		spare = nil
+		work <- b
+		b = next
 		return nil
 	}
 	var last int64 // the line of the last record decoded
@@ -278,10 +310,10 @@ func Feed(ctx context.Context, c Connector, st store.Store, r io.Reader, run sto
 			return fail(err)
 		}
 		m := b.Mark()
-		err := dec.Decode(&b)
+		err := dec.Decode(b)
 		b.LimitFields(m)
 		b.CheckTimes(m, now) // every connector, every time format: one plausibility window
-		last = max(last, lastLine(&b))
+		last = max(last, lastLine(b))
 		if opt.Strict && len(b.Rejects) > 0 {
 			return fail(fmt.Errorf("%w: %s", ErrRejected, b.Rejects[0].Error()))
 		}
@@ -300,6 +332,9 @@ func Feed(ctx context.Context, c Connector, st store.Store, r io.Reader, run sto
 				return fail(fmt.Errorf("%w: %w: %s: %w", ErrRejected, ErrIncomplete, run.Source, cause))
 			}
 			if err := flush(); err != nil {
+				return fail(err)
+			}
+			if err := finish(); err != nil {
 				return fail(err)
 			}
 			sum, cerr := app.CommitPartial(ctx, cause)
@@ -322,6 +357,9 @@ func Feed(ctx context.Context, c Connector, st store.Store, r io.Reader, run sto
 		}
 	}
 	if err := flush(); err != nil {
+		return fail(err)
+	}
+	if err := finish(); err != nil {
 		return fail(err)
 	}
 	if opt.Progress != nil && done != nil {
@@ -409,7 +447,9 @@ func decompress(name string, r io.Reader, lim bombLimits) (io.Reader, error) {
 		}
 		return &guard{r: zr, in: in, br: br, kind: "gzip", lim: lim}, nil
 	case bytes.HasPrefix(magic, []byte{0x28, 0xb5, 0x2f, 0xfd}):
-		d, err := zstd.NewReader(br, zstd.WithDecoderMaxWindow(MaxZstdWindow))
+		// One goroutine: the decoder then reads br in the caller's goroutine, where the guard reads
+		// its position (with background decoding that was a data race).
+		d, err := zstd.NewReader(br, zstd.WithDecoderMaxWindow(MaxZstdWindow), zstd.WithDecoderConcurrency(1))
 		if err != nil {
 			return nil, err
 		}
