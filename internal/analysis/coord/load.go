@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"hash/fnv"
 	"net/url"
 	"slices"
 	"strings"
@@ -599,11 +598,7 @@ WHERE e.kind IN (`+strings.Join(ks, ",")+`) AND e."at" IS NOT NULL AND p.created
 // textKey is the key of a co-text object: a 64-bit FNV-1a hash of its name ("text:" and the
 // normalised text). Two different texts share a key with probability about n²/2⁶⁵ for n
 // distinct texts (≈ 4·10⁻⁵ for 40 million).
-func textKey(name []byte) uint64 {
-	h := fnv.New64a()
-	h.Write(name)
-	return h.Sum64()
-}
+func textKey(name []byte) uint64 { return text.KeyOf(name) }
 
 // nameTexts returns the namer of the unnamed co-text objects from obj0 on: object obj0+i is
 // the normalised text of post firstContent[i] of platform firstPl[i], read back from the
