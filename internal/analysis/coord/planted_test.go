@@ -1,7 +1,6 @@
 package coord
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -174,12 +173,6 @@ func BenchmarkPlanted10M(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	if f, err := os.Create("/tmp/hist.txt"); err == nil {
-		for _, h := range DebugHist {
-			fmt.Fprintln(f, h[0], h[1])
-		}
-		f.Close()
-	}
 	prec, rec, _, _ := scoreFlags(res, truth)
 	b.ReportMetric(prec, "precision")
 	b.ReportMetric(rec, "recall")
