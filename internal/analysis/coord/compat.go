@@ -40,6 +40,9 @@ func CooRTweetGroups(in *Input, s Signal, window time.Duration, minParticipation
 	if err != nil {
 		return nil, err
 	}
+	if err := in.NameContents(context.Background(), nil); err != nil {
+		return nil, err
+	}
 	if err := in.NameObjects(context.Background(), nil); err != nil {
 		return nil, err
 	}

@@ -218,7 +218,7 @@ var migrations = []migration{
 	// (snapshot.go). A study without it opens read-only and Load reads the views.
 	{version: 8, note: "analysis snapshot (schema snap)", readable: true, stmts: []string{
 		`CREATE SCHEMA IF NOT EXISTS snap`,
-		`CREATE TABLE IF NOT EXISTS snap.text_keys (h1 UBIGINT NOT NULL, h2 UBIGINT NOT NULL, key UBIGINT)`,
+		`CREATE TABLE IF NOT EXISTS snap.text_keys (h1 UBIGINT NOT NULL, h2 UBIGINT NOT NULL, key BIGINT)`,
 		`CREATE TABLE IF NOT EXISTS snap.meta (format INTEGER, import_id BIGINT, built TIMESTAMP, status_as_of TIMESTAMP, seconds DOUBLE)`,
 	}},
 }

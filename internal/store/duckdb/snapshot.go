@@ -46,7 +46,8 @@ WITH ids AS (
     UNION ALL SELECT platform, account_id FROM core.engagements
     UNION ALL SELECT platform, post_author_id FROM core.engagements WHERE post_author_id IS NOT NULL
     UNION ALL SELECT platform, account_id FROM watchlist WHERE account_id IS NOT NULL
-    UNION ALL SELECT platform, account_id FROM status_observations WHERE account_id IS NOT NULL)),
+    UNION ALL SELECT platform, account_id FROM status_observations WHERE account_id IS NOT NULL
+    UNION ALL SELECT platform, account_id FROM core.shares)),
 st AS (
   SELECT platform, account_id, status FROM status_observations WHERE account_id IS NOT NULL
   QUALIFY row_number() OVER (PARTITION BY platform, account_id ORDER BY observed_at DESC, status) = 1),
@@ -89,7 +90,7 @@ LEFT JOIN snap.accounts ra ON ra.platform = p.platform AND ra.id = p.ref_author_
 		// Load reads them: (platform, post id, at, account id, kind, via post id). kind: 0
 		// repost, 1 reply, 2 quote; ordered as the kind names sort (quote, reply, repost).
 		`CREATE OR REPLACE TABLE snap.engagements AS
-SELECT * FROM (
+SELECT u.*, o.created, o.irart FROM (
   SELECT p.ref AS oid, p.aid, p.kind, p.ref_author AS author, p.t, p.oid AS via
   FROM snap_posts p
   WHERE p.kind <= 2 AND p.ref IS NOT NULL AND p.ref_author IS NOT NULL AND p.t IS NOT NULL AND p.aid IS NOT NULL
@@ -107,8 +108,9 @@ SELECT * FROM (
         LEFT JOIN snap.accounts pa ON pa.platform = x.platform AND pa.id = x.post_author_id
         WHERE x.kind IN ('repost', 'reply', 'quote') AND x."at" IS NOT NULL) e
   ANTI JOIN (SELECT aid, kind, ref FROM snap_posts WHERE kind <= 2) p ON p.aid = e.aid AND p.kind = e.kind AND p.ref = e.oid
-  LEFT JOIN snap_posts t ON t.oid = e.oid)
-ORDER BY oid, t, aid, 2 - kind, via`,
+  LEFT JOIN snap_posts t ON t.oid = e.oid) u
+JOIN snap.objects o ON o.oid = u.oid
+ORDER BY u.oid, u.t, u.aid, 2 - u.kind, u.via`,
 		// Texts: posts that are not reposts, by their co-text key (snap.text_keys).
 		`CREATE OR REPLACE TABLE snap.texts AS
 SELECT p.oid, p.aid, p.t, k.key
@@ -278,7 +280,7 @@ GROUP BY h1, h2`)
 		for _, x := range out {
 			var key driver.Value
 			if x.ok {
-				key = x.key
+				key = int64(x.key) // the key's bits (BIGINT reads back through database/sql)
 			}
 			if err := ap.AppendRow(x.h1, x.h2, key); err != nil {
 				ap.Close()
