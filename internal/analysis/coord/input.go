@@ -187,6 +187,17 @@ type Input struct {
 	TimeUnit time.Duration
 	// StatusAsOf is the date the account statuses hold for (reported only).
 	StatusAsOf time.Time
+	// sameAsObject reports whether content c names object o, for an input whose names are
+	// loaded lazily (set by Load from the snapshot); nil: compare the names.
+	sameAsObject func(c, o int32) bool
+}
+
+// contentIsObject reports whether content c is object o itself (a post among its own shares).
+func (in *Input) contentIsObject(c, o int32) bool {
+	if in.sameAsObject != nil {
+		return in.sameAsObject(c, o)
+	}
+	return in.Contents.ID[c] == in.Objects.ID[o]
 }
 
 func (in *Input) unit() time.Duration {

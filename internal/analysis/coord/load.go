@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -51,7 +52,7 @@ func Load(ctx context.Context, q store.Querier, p Params) (Input, error) {
 	for _, s := range p.Signals {
 		want[s] = true
 	}
-	if snapshotUsable(p, want) {
+	if snapshotUsable(p, want) && os.Getenv("ECHOTRACE_NO_SNAPSHOT") == "" {
 		fresh, asOf, err := snapshotMeta(ctx, q)
 		if err != nil {
 			return Input{}, err

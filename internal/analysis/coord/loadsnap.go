@@ -468,6 +468,15 @@ ORDER BY platform, object_id, "at", account_id, content_id`, func(r *sql.Rows) e
 		}
 		return postIDs(ctx, q, posts)
 	}
+	// Names compared by posts: an engaged post is its content when a post reposts itself. A
+	// post content is never a co-text, link or hashtag object (Load compares a post id with
+	// "url:…", "tags:…" or an unnamed text there, which differ but for post ids spelt so).
+	in.sameAsObject = func(cn, ob int32) bool {
+		if cp := contentPost[cn]; cp >= 0 {
+			return int(ob) < len(objPost) && objPost[ob] == cp
+		}
+		return in.Contents.ID[cn] == in.Objects.ID[ob] // co-share's contents are named
+	}
 	p.report("read", readRows, readRows)
 	return in, nil
 }

@@ -1,7 +1,10 @@
 package coord
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -27,6 +30,13 @@ func refreshSnapshot(t testing.TB, db *duckdb.DB) {
 // them to be equal, column by column.
 func loadBoth(t *testing.T, db *duckdb.DB, p Params) Input {
 	t.Helper()
+	return loadBothNamed(t, db, p, nil, nil)
+}
+
+// loadBothNamed is loadBoth naming only the given objects and contents (nil: all), and
+// comparing the names of those.
+func loadBothNamed(t *testing.T, db *duckdb.DB, p Params, objs, contents []int32) Input {
+	t.Helper()
 	ctx := t.Context()
 	views, err := loadViews(ctx, db, p)
 	if err != nil {
@@ -40,11 +50,25 @@ func loadBoth(t *testing.T, db *duckdb.DB, p Params) Input {
 		t.Fatalf("%+v: Load did not read the snapshot", p)
 	}
 	for _, in := range []*Input{&views, &snap} {
-		if err := in.NameObjects(ctx, nil); err != nil {
+		if err := in.NameObjects(ctx, objs); err != nil {
 			t.Fatal(err)
 		}
-		if err := in.NameContents(ctx, nil); err != nil {
+		if err := in.NameContents(ctx, contents); err != nil {
 			t.Fatal(err)
+		}
+	}
+	if objs != nil || contents != nil {
+		// Only those are named: compare them, then take the views' names for the rest.
+		for _, x := range []struct{ v, s []string }{{views.Objects.ID, snap.Objects.ID}, {views.Contents.ID, snap.Contents.ID}} {
+			if len(x.v) != len(x.s) {
+				t.Fatalf("%d vs %d names", len(x.v), len(x.s))
+			}
+			for i := range x.s {
+				if x.s[i] != "" && x.v[i] != "" && x.s[i] != x.v[i] {
+					t.Errorf("name %d: %q from the snapshot, %q from the views", i, x.s[i], x.v[i])
+				}
+				x.s[i] = x.v[i]
+			}
 		}
 	}
 	if err := sameInput(&views, &snap); err != nil {
@@ -150,7 +174,7 @@ func awkwardBatch(t0 time.Time) *event.Batch {
 		post(event.X, "y2", "n2", event.KindReply, "p1", "emb", t0.Add(25*time.Second), "so true"),
 		post(event.X, "y3", "n3", event.KindReply, "p1", "emb", time.Time{}, "no time"),
 		post(event.X, "q1", "n3", event.KindQuote, "p1", "emb", t0.Add(30*time.Second), "@emb https://t.co/b"), // normalises to nothing
-		post(event.X, "o1", "n1", event.KindRepost, "z1", "other", t0.Add(time.Second), ""), // not a target
+		post(event.X, "o1", "n1", event.KindRepost, "z1", "other", t0.Add(time.Second), ""),                    // not a target
 		post(event.X, "o2", "n3", event.KindRepost, "z1", "other", t0.Add(2*time.Second), ""),
 		post(event.Bluesky, "at://amb/1", "did:amb", event.KindPost, "", "", t0, "Hello"),
 		post(event.Bluesky, "at://f1/r", "did:f1", event.KindRepost, "at://amb/1", "did:amb", t0.Add(5*time.Second), ""),
@@ -168,7 +192,7 @@ func awkwardBatch(t0 time.Time) *event.Batch {
 	b.Engagements = []event.Engagement{
 		{Platform: event.X, AccountID: "n3", Kind: event.EngageRepost, PostID: "p1", PostAuthorID: "emb", At: t0.Add(11 * time.Second)},
 		{Platform: event.X, AccountID: "n1", Kind: event.EngageRepost, PostID: "p1", PostAuthorID: "emb", At: t0.Add(10 * time.Second)}, // = r1
-		{Platform: event.X, AccountID: "n2", Kind: event.EngageQuote, PostID: "p1", At: t0.Add(40 * time.Second)},                         // author from p1
+		{Platform: event.X, AccountID: "n2", Kind: event.EngageQuote, PostID: "p1", At: t0.Add(40 * time.Second)},                       // author from p1
 		{Platform: event.X, AccountID: "n3", Kind: event.EngageRepost, PostID: "unknown", PostAuthorID: "emb", At: t0.Add(time.Hour)},
 		{Platform: event.X, AccountID: "n2", Kind: event.EngageRepost, PostID: "unknown", PostAuthorID: "emb", At: t0.Add(time.Hour + 3*time.Second)},
 		{Platform: event.X, AccountID: "n1", Kind: event.EngageLike, PostID: "p1", PostAuthorID: "emb"},
@@ -275,4 +299,53 @@ func TestSnapshotSimulated(t *testing.T) {
 	for _, p := range paramsToCompare {
 		loadBoth(t, db, p)
 	}
+	ctx := t.Context()
+	views, err := loadViews(ctx, db, Params{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := Load(ctx, db, Params{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rv, err := Detect(ctx, views, Params{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := Detect(ctx, snap, Params{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jv, _ := json.Marshal(rv)
+	js, _ := json.Marshal(rs)
+	if !bytes.Equal(jv, js) {
+		t.Errorf("Detect differs: views %d edges %d accounts; snapshot %d edges %d accounts", len(rv.Edges), len(rv.Accounts), len(rs.Edges), len(rs.Accounts))
+	}
+}
+
+// TestSnapshotStudy compares the snapshot's input with the views' on a study of one's own
+// (ECHOTRACE_SNAPSHOT_STUDY=DIR, opened read-only; its snapshot must be fresh), e.g. a copy
+// of the scale-1 simulated world.
+func TestSnapshotStudy(t *testing.T) {
+	dir := os.Getenv("ECHOTRACE_SNAPSHOT_STUDY")
+	if dir == "" {
+		t.Skip("set ECHOTRACE_SNAPSHOT_STUDY=DIR to compare on a study of your own")
+	}
+	db, err := duckdb.Open(t.Context(), dir, duckdb.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// Every 997th object and content is named (naming millions takes long).
+	var sample []int32
+	for i := int32(0); i < 5_000_000; i += 997 {
+		sample = append(sample, i)
+	}
+	in, err := Load(t.Context(), db, Params{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs := slices.DeleteFunc(slices.Clone(sample), func(o int32) bool { return int(o) >= len(in.Objects.ID) })
+	contents := slices.DeleteFunc(slices.Clone(sample), func(c int32) bool { return int(c) >= len(in.Contents.ID) })
+	loadBothNamed(t, db, Params{}, objs, contents)
 }
