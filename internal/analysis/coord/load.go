@@ -53,12 +53,12 @@ func Load(ctx context.Context, q store.Querier, p Params) (Input, error) {
 		want[s] = true
 	}
 	if snapshotUsable(p, want) && os.Getenv("ECHOTRACE_NO_SNAPSHOT") == "" {
-		fresh, asOf, err := snapshotMeta(ctx, q)
+		meta, err := snapshotMeta(ctx, q)
 		if err != nil {
 			return Input{}, err
 		}
-		if fresh {
-			in, err := loadSnapshot(ctx, q, p, want, asOf)
+		if meta.fresh {
+			in, err := loadSnapshot(ctx, q, p, want, meta)
 			if !errors.Is(err, errSnapshotOrder) {
 				return in, err
 			}

@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
+	"os"
 	"strings"
 	"time"
 
@@ -26,23 +26,33 @@ func snapshotUsable(p Params, want map[Signal]bool) bool {
 
 // snapshotMeta reads whether the study's snapshot is fresh (built for its latest import, in
 // this format) and its status date. A study without one (an older schema) is not fresh.
-func snapshotMeta(ctx context.Context, q store.Querier) (fresh bool, asOf time.Time, err error) {
+func snapshotMeta(ctx context.Context, q store.Querier) (m snapMeta, err error) {
 	rows, err := q.Query(ctx, `SELECT format = ? AND import_id IS NOT DISTINCT FROM
-  (SELECT max(id) FROM core.imports WHERE status IN ('committed', 'partial')), status_as_of FROM snap.meta`, store.SnapshotFormat)
+  (SELECT max(id) FROM core.imports WHERE status IN ('committed', 'partial')), status_as_of,
+  reposts, replies, quotes, texts FROM snap.meta`, store.SnapshotFormat)
 	if err != nil {
-		return false, asOf, nil // no snapshot schema: read the views
+		return m, nil // no snapshot schema: read the views
 	}
 	defer rows.Close()
 	var at sql.NullTime
 	if rows.Next() {
-		if err := rows.Scan(&fresh, &at); err != nil {
-			return false, asOf, err
+		n := &m.counts
+		if err := rows.Scan(&m.fresh, &at, &n.repost, &n.reply, &n.quote, &n.text); err != nil {
+			return snapMeta{}, err
 		}
 	}
 	if at.Valid {
-		asOf = at.Time
+		m.asOf = at.Time
 	}
-	return fresh, asOf, rows.Err()
+	return m, rows.Err()
+}
+
+// snapMeta is what snap.meta says: whether the snapshot is fresh, the status date, and the
+// posts' counts that Load's capacity hints use (countRows, as of the build).
+type snapMeta struct {
+	fresh  bool
+	asOf   time.Time
+	counts rowCounts
 }
 
 // ints reads a query of integer columns into one flat slice, n values a row.
@@ -99,7 +109,7 @@ func (l *later64) wait() ([]int64, error) { <-l.done; return l.v, l.err }
 // follow the string order of the keys. Engagement objects and every post content are left
 // unnamed and named from the snapshot when the results show them (NameObjects,
 // NameContents). Co-share is read from the shares view (it is not in the snapshot).
-func loadSnapshot(ctx context.Context, q store.Querier, p Params, want map[Signal]bool, asOf time.Time) (Input, error) {
+func loadSnapshot(ctx context.Context, q store.Querier, p Params, want map[Signal]bool, meta snapMeta) (Input, error) {
 	all := len(want) == 0
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -114,6 +124,12 @@ func loadSnapshot(ctx context.Context, q store.Querier, p Params, want map[Signa
 		}
 	}
 	p.report("read", 0, 1)
+	t0 := time.Now()
+	trace := func(what string) {
+		if os.Getenv("ECHOTRACE_SNAPSHOT_TRACE") != "" {
+			fmt.Fprintf(os.Stderr, "snapshot load: %s at %.2fs\n", what, time.Since(t0).Seconds())
+		}
+	}
 	// Packed integers: fewer values per row through database/sql (each is boxed).
 	engs := readLater(rctx, q, len(ks) > 0, 4, `SELECT (CAST(oid AS BIGINT) << 32) | aid, t,
        (CAST(coalesce(author, -1) + 1 AS BIGINT) << 32) | (coalesce(via, -1) + 1),
@@ -131,10 +147,10 @@ FROM snap.engagements WHERE kind IN (`+strings.Join(append(ks, "-1"), ",")+`)`, 
 
 	// The account dictionary, whole: ids for display, attributes.
 	var dict []snapAccount
-	err := each(rctx, q, `SELECT platform, id, created, followers, status, watch FROM snap.accounts ORDER BY aid`, func(r *sql.Rows) error {
+	err := each(rctx, q, `SELECT id, created, followers, status, watch FROM snap.accounts ORDER BY aid`, func(r *sql.Rows) error {
 		var a snapAccount
 		var st int64
-		if err := r.Scan(&a.platform, &a.id, &a.created, &a.followers, &st, &a.watch); err != nil {
+		if err := r.Scan(&a.id, &a.created, &a.followers, &st, &a.watch); err != nil {
 			return err
 		}
 		a.status = Status(st)
@@ -145,11 +161,12 @@ FROM snap.engagements WHERE kind IN (`+strings.Join(append(ks, "-1"), ",")+`)`, 
 		return Input{}, err
 	}
 
-	counts, err := countRows(rctx, q)
-	if err != nil {
-		return Input{}, fmt.Errorf("coord load: %w", err)
-	}
+	trace("accounts read")
+	counts := meta.counts
 	var in Input
+	// Capacity hints, as Load's: millions of contents and actions are not copied as they grow.
+	nContents := int(counts.repost + counts.reply + counts.quote + counts.text)
+	in.Contents.ID = make([]string, 0, nContents)
 	accIdx := make([]int32, len(dict))
 	for i := range accIdx {
 		accIdx[i] = -1
@@ -184,7 +201,7 @@ FROM snap.engagements WHERE kind IN (`+strings.Join(append(ks, "-1"), ",")+`)`, 
 		return i
 	}
 	c := &in.Contents
-	var contentPost []int32 // per content: its post (oid) when unnamed, else -1
+	contentPost := make([]int32, 0, nContents) // per content: its post (oid) when unnamed, else -1
 	newContent := func(post int64) int32 {
 		if post < 0 {
 			return -1
@@ -215,21 +232,35 @@ FROM snap.engagements WHERE kind IN (`+strings.Join(append(ks, "-1"), ",")+`)`, 
 		n int64
 	}{{CoRepost, counts.repost}, {CoReply, counts.reply}, {CoQuote, counts.quote}, {CoText, counts.text}} {
 		if (all || want[r.s]) && r.n > 0 {
-			in.Actions = append(in.Actions, Actions{Signal: r.s})
+			in.Actions = append(in.Actions, Actions{Signal: r.s, Account: make([]int32, 0, r.n),
+				Object: make([]int32, 0, r.n), Time: make([]int64, 0, r.n), Content: make([]int32, 0, r.n)})
 			actions[r.s] = &in.Actions[len(in.Actions)-1]
 		}
 	}
 
 	// Engagements, in (post, time, account, kind, via) order.
+	trace("before engagements")
 	ev, err := engs.wait()
+	trace("engagements read")
 	if err != nil {
 		return Input{}, err
 	}
 	readRows += int64(len(ev) / 4)
-	var objOf map[int32]int32 // engaged post (oid) → object
+	// Per post (oid), dense: its object, its text's content, its own content (-1: none yet).
+	nPosts, err := maxOID(rctx, q)
+	if err != nil {
+		return Input{}, err
+	}
+	minus := func() []int32 {
+		x := make([]int32, nPosts)
+		for i := range x {
+			x[i] = -1
+		}
+		return x
+	}
+	objOf := minus()
 	irart := map[int32]bool{}
 	{
-		objOf = make(map[int32]int32)
 		var last struct {
 			valid, target bool
 			post, author  int64
@@ -258,10 +289,10 @@ FROM snap.engagements WHERE kind IN (`+strings.Join(append(ks, "-1"), ",")+`)`, 
 					if author >= 0 {
 						au = acc(author)
 					}
-					ob, ok := objOf[int32(post)]
-					if !ok {
+					ob := objOf[post]
+					if ob < 0 {
 						ob = newObject("", au, int32(post))
-						objOf[int32(post)] = ob
+						objOf[post] = ob
 						created[ob] = cr
 						if ir == 1 {
 							irart[ob] = true
@@ -282,22 +313,24 @@ FROM snap.engagements WHERE kind IN (`+strings.Join(append(ks, "-1"), ",")+`)`, 
 	ev = nil
 
 	// Texts, in post order: hashed co-text objects, named from the posts when shown.
+	trace("before texts")
 	tv, err := texts.wait()
+	trace("texts read")
 	if err != nil {
 		return Input{}, err
 	}
 	readRows += int64(len(tv) / 3)
-	textContent := map[int32]int32{} // post (oid) → its text's content
+	textContent := minus()
 	textObj0 := int32(len(o.ID))
 	var firstContent []int32 // per text object, the content of its first post
-	hashed := map[uint64]int32{}
+	hashed := make(map[uint64]int32, len(tv)/3)
 	for i := 0; i+3 <= len(tv); i += 3 {
 		post, aid := tv[i]>>32, tv[i]&0xffffffff
 		if i > 0 && tv[i-3]>>32 >= post {
 			return Input{}, errSnapshotOrder
 		}
 		cn := newContent(post)
-		textContent[int32(post)] = cn
+		textContent[post] = cn
 		k := uint64(tv[i+2])
 		a := acc(aid)
 		ob, ok := hashed[k]
@@ -323,20 +356,18 @@ FROM snap.engagements WHERE kind IN (`+strings.Join(append(ks, "-1"), ",")+`)`, 
 	}
 
 	// A post's content for co-link and co-hashtag: its text's, else one of its own.
-	postContents := map[int32]int32{}
 	postContent := func(post int64) int32 {
-		if cn, ok := textContent[int32(post)]; ok {
-			return cn
-		}
-		if cn, ok := postContents[int32(post)]; ok {
+		if cn := textContent[post]; cn >= 0 {
 			return cn
 		}
 		cn := newContent(post)
-		postContents[int32(post)] = cn
+		textContent[post] = cn // a post without a text: its URLs and hashtags share one
 		return cn
 	}
 	named := map[string]int32{} // objects by name, for co-share's objects
+	trace("before links")
 	lv, err := links.wait()
+	trace("links read")
 	if err != nil {
 		return Input{}, err
 	}
@@ -370,7 +401,9 @@ FROM snap.engagements WHERE kind IN (`+strings.Join(append(ks, "-1"), ",")+`)`, 
 		}
 	}
 	lv = nil
+	trace("before hashtags")
 	hv, err := tags.wait()
+	trace("hashtags read")
 	if err != nil {
 		return Input{}, err
 	}
@@ -405,22 +438,17 @@ FROM snap.engagements WHERE kind IN (`+strings.Join(append(ks, "-1"), ",")+`)`, 
 	// but a share object named like a link or hashtag object is that object, as in Load).
 	if all || want[CoShare] {
 		contents := map[string]int32{}
-		err := each(rctx, q, `SELECT platform, account_id, object_id, coalesce(content_id, ''), `+secs(`"at"`)+`
-FROM shares WHERE "at" IS NOT NULL
-ORDER BY platform, object_id, "at", account_id, content_id`, func(r *sql.Rows) error {
-			var pl, id, obj, content string
-			var t int64
-			if err := r.Scan(&pl, &id, &obj, &content, &t); err != nil {
+		err := each(rctx, q, `SELECT a.aid, s.object_id, coalesce(s.content_id, ''), `+secs(`s."at"`)+`
+FROM shares s JOIN snap.accounts a ON a.platform = s.platform AND a.id = s.account_id
+WHERE s."at" IS NOT NULL
+ORDER BY s.platform, s.object_id, s."at", s.account_id, s.content_id`, func(r *sql.Rows) error {
+			var obj, content string
+			var aid, t int64
+			if err := r.Scan(&aid, &obj, &content, &t); err != nil {
 				return err
 			}
 			readRows++
-			aid, ok := lookupAccount(dict, pl, id)
-			var a int32
-			if ok {
-				a = acc(aid)
-			} else {
-				return fmt.Errorf("account %s of %s is not in the snapshot", id, pl)
-			}
+			a := acc(aid)
 			ob, ok := named[obj]
 			if !ok {
 				ob = in.newObject(obj)
@@ -456,7 +484,7 @@ ORDER BY platform, object_id, "at", account_id, content_id`, func(r *sql.Rows) e
 		a.CreatedAt[i], a.Followers[i], a.Status[i], a.Watch[i] = d.created, d.followers, d.status, d.watch
 	}
 	in.TimeUnit = time.Second
-	in.StatusAsOf = asOf
+	in.StatusAsOf = meta.asOf
 
 	// Names, when shown: engaged posts and contents from the object dictionary, co-text
 	// objects from their first post's text.
@@ -477,6 +505,7 @@ ORDER BY platform, object_id, "at", account_id, content_id`, func(r *sql.Rows) e
 		}
 		return in.Contents.ID[cn] == in.Objects.ID[ob] // co-share's contents are named
 	}
+	trace("done")
 	p.report("read", readRows, readRows)
 	return in, nil
 }
@@ -491,6 +520,13 @@ func (in *Input) newObject(id string) int32 {
 		in.Objects.Created = append(in.Objects.Created, 0)
 	}
 	return i
+}
+
+// maxOID is the number of posts in the snapshot's object dictionary.
+func maxOID(ctx context.Context, q store.Querier) (int64, error) {
+	var n int64
+	err := each(ctx, q, `SELECT count(*) FROM snap.objects`, func(r *sql.Rows) error { return r.Scan(&n) })
+	return n, err
 }
 
 // cmpKey compares two keys of the same length.
@@ -508,22 +544,10 @@ func cmpKey(x, y []int64) int {
 
 // snapAccount is a row of snap.accounts.
 type snapAccount struct {
-	platform, id       string
+	id                 string
 	created, followers int64
 	status             Status
 	watch              bool
-}
-
-// lookupAccount finds an account in the dictionary, ordered by (platform, id), by binary
-// search (for the co-share rows, which name accounts by string).
-func lookupAccount(dict []snapAccount, pl, id string) (int64, bool) {
-	i, ok := slices.BinarySearchFunc(dict, [2]string{pl, id}, func(a snapAccount, k [2]string) int {
-		if c := strings.Compare(a.platform, k[0]); c != 0 {
-			return c
-		}
-		return strings.Compare(a.id, k[1])
-	})
-	return int64(i), ok
 }
 
 // each runs query and calls scan for every row.

@@ -140,7 +140,11 @@ ORDER BY p.oid`,
 		`CREATE OR REPLACE TABLE snap.meta AS
 SELECT CAST(? AS INTEGER) AS format, ` + snapDataVersion + ` AS import_id, CAST(? AS TIMESTAMP) AS built,
        (SELECT max(observed_at) FROM status_observations WHERE account_id IS NOT NULL) AS status_as_of,
-       CAST(? AS DOUBLE) AS seconds`,
+       CAST(? AS DOUBLE) AS seconds,
+       (SELECT count(*) FILTER (WHERE kind = 'repost') FROM core.posts) AS reposts,
+       (SELECT count(*) FILTER (WHERE kind = 'reply') FROM core.posts) AS replies,
+       (SELECT count(*) FILTER (WHERE kind = 'quote') FROM core.posts) AS quotes,
+       (SELECT count(*) FILTER (WHERE kind <> 'repost') FROM core.posts) AS texts`,
 	}
 }
 
