@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
+	"sync"
 	"time"
 
 	duck "github.com/duckdb/duckdb-go/v2"
@@ -245,31 +247,72 @@ func explain(ctx context.Context, tx *sql.Tx, s string, args []any) {
 // hash and length (probability about n²/2⁶⁵ for n distinct texts, as for the key itself)
 // would take the other's key; a DuckDB whose hash changes only misses the cache.
 func updateTextKeys(ctx context.Context, conn *sql.Conn) error {
-	rows, err := conn.QueryContext(ctx, `SELECT h1, h2, any_value(text) FROM (
+	// Repeated texts are dropped in Go (a GROUP BY carrying the texts cost more).
+	rows, err := conn.QueryContext(ctx, `SELECT h1, h2, text FROM (
   SELECT hash(text) AS h1, CAST(length(text) AS UBIGINT) AS h2, text FROM core.posts
   WHERE kind <> 'repost' AND text <> '' AND created_at IS NOT NULL) p
-WHERE NOT EXISTS (SELECT 1 FROM snap.text_keys k WHERE k.h1 = p.h1 AND k.h2 = p.h2)
-GROUP BY h1, h2`)
+ANTI JOIN snap.text_keys k ON k.h1 = p.h1 AND k.h2 = p.h2`)
 	if err != nil {
 		return err
 	}
 	type keyed struct {
 		h1, h2, key uint64
 		ok          bool
+		raw         string
 	}
+	// Normalising is most of the first build's cost: batches go to one worker per core while
+	// the rows are read.
+	batches, done := make(chan []keyed, 4), make(chan []keyed, 4)
+	workers := max(1, min(runtime.GOMAXPROCS(0), 4))
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var buf []byte
+			for b := range batches {
+				for i := range b {
+					b[i].key, b[i].ok, buf = text.Key(buf, b[i].raw)
+					b[i].raw = ""
+				}
+				done <- b
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(done) }()
 	var out []keyed
-	var buf []byte
+	collected := make(chan struct{})
+	go func() {
+		defer close(collected)
+		for b := range done {
+			out = append(out, b...)
+		}
+	}()
+	var scanErr error
+	batch := make([]keyed, 0, 4096)
+	seen := map[[2]uint64]bool{}
 	for rows.Next() {
 		var x keyed
-		var raw string
-		if err := rows.Scan(&x.h1, &x.h2, &raw); err != nil {
-			rows.Close()
-			return err
+		if scanErr = rows.Scan(&x.h1, &x.h2, &x.raw); scanErr != nil {
+			break
 		}
-		x.key, x.ok, buf = text.Key(buf, raw)
-		out = append(out, x)
+		if k := [2]uint64{x.h1, x.h2}; seen[k] {
+			continue
+		} else {
+			seen[k] = true
+		}
+		if batch = append(batch, x); len(batch) == cap(batch) {
+			batches <- batch
+			batch = make([]keyed, 0, 4096)
+		}
 	}
+	batches <- batch
+	close(batches)
+	<-collected
 	rows.Close()
+	if scanErr != nil {
+		return scanErr
+	}
 	if err := rows.Err(); err != nil {
 		return err
 	}
