@@ -106,6 +106,9 @@ func (a *App) runAnalyze(ctx context.Context, o analyzeOptions) error {
 	}
 	defer st.Close()
 	if !o.noCoord {
+		if err := a.refreshSnapshot(ctx, st); err != nil {
+			return err
+		}
 		a.coordDefaults(&cp, false)
 		if err := a.checkCoordMemory(ctx, st, cp); err != nil {
 			return err

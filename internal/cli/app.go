@@ -192,3 +192,21 @@ func ExitCode(err error) int {
 		return ExitFailure
 	}
 }
+
+// refreshSnapshot rebuilds the study's analysis snapshot if an import committed since it was
+// built (docs/schema.md, "Analysis snapshot"), saying so when it takes a while.
+func (a *App) refreshSnapshot(ctx context.Context, st store.Store) error {
+	s, ok := st.(store.Snapshotter)
+	if !ok {
+		return nil
+	}
+	start := time.Now()
+	built, err := s.RefreshSnapshot(ctx)
+	if err != nil {
+		return err
+	}
+	if built {
+		a.Logf("analysis snapshot: rebuilt in %.1fs", time.Since(start).Seconds())
+	}
+	return nil
+}

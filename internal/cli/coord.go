@@ -102,6 +102,11 @@ docs/coordination.md. For CooRTweet's exact output use --weight pairs --min-weig
 				return err
 			}
 			defer st.Close()
+			if !noStore { // a read-only study is read from the views when its snapshot is stale
+				if err := a.refreshSnapshot(ctx, st); err != nil {
+					return err
+				}
+			}
 			a.coordDefaults(&p, cmd.Flags().Changed("temp-dir") || noStore) // --no-store writes nothing into the study
 			if err := a.checkCoordMemory(ctx, st, p); err != nil {
 				return err

@@ -154,6 +154,10 @@ func (a *App) runImport(ctx context.Context, reg *ingest.Registry, paths []strin
 		}
 	}
 	finish()
+	// The snapshot that analyze and coord read, rebuilt once for all the files of the command.
+	if err := a.refreshSnapshot(ctx, st); err != nil {
+		return err
+	}
 	var (
 		ids  []int64  // this import's runs that rejected something
 		most []string // files that lost most of their records

@@ -135,3 +135,14 @@ type ResultStore interface {
 	// from the Go values of the first row: string, int64, float64, bool, time.Time.
 	PutTable(ctx context.Context, name string, columns []string, rows [][]any) error
 }
+
+// SnapshotFormat is the layout of the analysis snapshot (schema snap, docs/schema.md) that
+// this build writes and reads; a snapshot of another format is stale.
+const SnapshotFormat = 1
+
+// Snapshotter is implemented by stores that keep the integer-coded analysis snapshot.
+type Snapshotter interface {
+	// RefreshSnapshot rebuilds the snapshot when the data changed since it was built (a
+	// committed import since), and reports whether it did.
+	RefreshSnapshot(ctx context.Context) (bool, error)
+}

@@ -452,7 +452,7 @@ func TestAnchorAtFirstAction(t *testing.T) {
 	n := b.NumObjects()
 	text := b.Object("some text", -1)
 	b.Add(CoText, c, text, -1, 300)
-	b.anchorAtFirstAction(n, func(id string) bool { return !strings.Contains(id, "irart:") })
+	b.anchorAtFirstAction(n, func(o int32) bool { return !strings.Contains(b.in.Objects.ID[o], "irart:") })
 	in := b.Input(time.Second)
 	if got := in.Objects.Created; got == nil || got[post] != 400 || got[txt] != 0 || got[text] != 0 {
 		t.Errorf("created %v, want post at 400, the irart repost and the text without", got)

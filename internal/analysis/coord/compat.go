@@ -40,6 +40,9 @@ func CooRTweetGroups(in *Input, s Signal, window time.Duration, minParticipation
 	if err != nil {
 		return nil, err
 	}
+	if err := in.NameContents(context.Background(), nil); err != nil {
+		return nil, err
+	}
 	if err := in.NameObjects(context.Background(), nil); err != nil {
 		return nil, err
 	}
@@ -81,7 +84,7 @@ func prepareSignal(in *Input, a *Actions, p Params, window int64) (*signalRun, e
 			}
 			// A share whose content id is the object itself (the original post listed among
 			// its own shares) never pairs.
-			if a.Content != nil && a.Content[i] >= 0 && in.Contents.ID[a.Content[i]] == in.Objects.ID[a.Object[i]] {
+			if a.Content != nil && a.Content[i] >= 0 && in.contentIsObject(a.Content[i], a.Object[i]) {
 				return false
 			}
 			return true

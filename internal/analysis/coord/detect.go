@@ -800,6 +800,13 @@ func gatherEvidence(ctx context.Context, in *Input, runs []*signalRun, edges []E
 	type unnamed struct{ edge, ev int }
 	var later []unnamed
 	var laterObj []int32
+	// The examples' posts, likewise (see Contents.ID).
+	type unnamedPosts struct {
+		edge, ev int
+		src, dst int32
+	}
+	var laterPosts []unnamedPosts
+	var laterContent []int32
 	idx := make(map[uint64]int, len(edges))
 	for i := range edges {
 		idx[edges[i].key] = i
@@ -846,6 +853,10 @@ func gatherEvidence(ctx context.Context, in *Input, runs []*signalRun, edges []E
 						later = append(later, unnamed{ei, len(e.Evidence)})
 						laterObj = append(laterObj, int32(o))
 					}
+					if (src.c >= 0 && in.Contents.ID[src.c] == "") || (dst.c >= 0 && in.Contents.ID[dst.c] == "") {
+						laterPosts = append(laterPosts, unnamedPosts{ei, len(e.Evidence), src.c, dst.c})
+						laterContent = append(laterContent, src.c, dst.c)
+					}
 					e.Evidence = append(e.Evidence, CoAction{
 						Signal: r.acts.Signal, Object: in.Objects.ID[o],
 						SourcePost: contentID(in, src.c), TargetPost: contentID(in, dst.c),
@@ -854,6 +865,15 @@ func gatherEvidence(ctx context.Context, in *Input, runs []*signalRun, edges []E
 					})
 				}
 			}
+		}
+	}
+	if len(laterContent) > 0 {
+		if err := in.NameContents(ctx, laterContent); err != nil {
+			return err
+		}
+		for _, u := range laterPosts {
+			ev := &edges[u.edge].Evidence[u.ev]
+			ev.SourcePost, ev.TargetPost = contentID(in, u.src), contentID(in, u.dst)
 		}
 	}
 	if len(later) > 0 {

@@ -122,7 +122,46 @@ func (in *Input) NameObjects(ctx context.Context, objs []int32) error {
 
 // Contents is the table of the acting posts (CooRTweet's content_id, QUT's message_id).
 type Contents struct {
+	// ID is the content's name (a post id). Load from the snapshot leaves them unnamed ("")
+	// and names those that the results show (NameContents); contents are compared by index.
 	ID []string
+	// name returns the names of unnamed contents (set by Load).
+	name func(ctx context.Context, cs []int32) ([]string, error)
+}
+
+// NameContents fills in the names of the unnamed contents among cs (nil: all of them).
+func (in *Input) NameContents(ctx context.Context, cs []int32) error {
+	if in.Contents.name == nil {
+		return nil
+	}
+	var need []int32
+	add := func(c int32) {
+		if c >= 0 && in.Contents.ID[c] == "" {
+			need = append(need, c)
+		}
+	}
+	if cs == nil {
+		for c := range in.Contents.ID {
+			add(int32(c))
+		}
+	} else {
+		for _, c := range cs {
+			add(c)
+		}
+	}
+	slices.Sort(need)
+	need = slices.Compact(need)
+	if len(need) == 0 {
+		return nil
+	}
+	names, err := in.Contents.name(ctx, need)
+	if err != nil {
+		return err
+	}
+	for i, c := range need {
+		in.Contents.ID[c] = names[i]
+	}
+	return nil
 }
 
 // Actions are one signal's actions, columnar: action i is account Account[i] acting on object
@@ -148,6 +187,17 @@ type Input struct {
 	TimeUnit time.Duration
 	// StatusAsOf is the date the account statuses hold for (reported only).
 	StatusAsOf time.Time
+	// sameAsObject reports whether content c names object o, for an input whose names are
+	// loaded lazily (set by Load from the snapshot); nil: compare the names.
+	sameAsObject func(c, o int32) bool
+}
+
+// contentIsObject reports whether content c is object o itself (a post among its own shares).
+func (in *Input) contentIsObject(c, o int32) bool {
+	if in.sameAsObject != nil {
+		return in.sameAsObject(c, o)
+	}
+	return in.Contents.ID[c] == in.Objects.ID[o]
 }
 
 func (in *Input) unit() time.Duration {
@@ -336,7 +386,7 @@ func (b *Builder) NumContents() int32 { return int32(len(b.in.Contents.ID)) }
 // anchorAtFirstAction sets, for the objects below n acted on by co-repost, co-reply or
 // co-quote that have no creation time and pass isPost, the creation time to their earliest such
 // action.
-func (b *Builder) anchorAtFirstAction(n int, isPost func(id string) bool) {
+func (b *Builder) anchorAtFirstAction(n int, isPost func(o int32) bool) {
 	first := make(map[int32]int64)
 	for _, s := range []Signal{CoRepost, CoReply, CoQuote} {
 		a := b.in.actionsOf(s)
@@ -356,7 +406,7 @@ func (b *Builder) anchorAtFirstAction(n int, isPost func(id string) bool) {
 		}
 	}
 	for o, t := range first {
-		if isPost(b.in.Objects.ID[o]) {
+		if isPost(o) {
 			b.SetCreated(o, t)
 		}
 	}

@@ -3,9 +3,10 @@ package coord
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
-	"hash/fnv"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -42,7 +43,32 @@ func secs(col string) string { return "CAST(floor(epoch(" + col + ")) AS BIGINT)
 // Every query that creates account, object or content indexes is ordered, because the Input —
 // and so the clusters that Leiden finds for a seed — depends on that order, and DuckDB's
 // parallel scans return rows in no fixed order.
+//
+// Load reads the study's analysis snapshot instead (loadSnapshot: the same Input, integer-coded)
+// when it is fresh and holds what p asks for; otherwise the views.
 func Load(ctx context.Context, q store.Querier, p Params) (Input, error) {
+	p = p.Defaults()
+	want := map[Signal]bool{}
+	for _, s := range p.Signals {
+		want[s] = true
+	}
+	if snapshotUsable(p, want) && os.Getenv("ECHOTRACE_NO_SNAPSHOT") == "" {
+		meta, err := snapshotMeta(ctx, q)
+		if err != nil {
+			return Input{}, err
+		}
+		if meta.fresh {
+			in, err := loadSnapshot(ctx, q, p, want, meta)
+			if !errors.Is(err, errSnapshotOrder) {
+				return in, err
+			}
+		}
+	}
+	return loadViews(ctx, q, p)
+}
+
+// loadViews is Load from the views.
+func loadViews(ctx context.Context, q store.Querier, p Params) (Input, error) {
 	p = p.Defaults()
 	want := map[Signal]bool{}
 	for _, s := range p.Signals {
@@ -306,7 +332,7 @@ ORDER BY platform, id`, func(r *sql.Rows) error {
        e.post_id, coalesce(e.post_author_id, ''), `+secs(`e."at"`)+`, `+created+`, coalesce(e.via_post_id, '')
 FROM `+from+`
 WHERE e.kind IN (`+strings.Join(ks, ",")+`) AND e."at" IS NOT NULL AND e.post_id IS NOT NULL
-ORDER BY e.platform, e.post_id, e."at", e.account_id, e.kind`, func(r *sql.Rows) error {
+ORDER BY e.platform, e.post_id, e."at", e.account_id, e.kind, e.via_post_id`, func(r *sql.Rows) error {
 			var pl, id, post, author, via string
 			var kind int
 			var t, created int64
@@ -358,7 +384,7 @@ WHERE p.created_at IS NOT NULL`, func(r *sql.Rows, x *createdRow) error {
 			return r.Scan(&x.pl, &x.id, &x.created, &x.followers)
 		})
 		read(rctx, each, statuses, true, `SELECT platform, account_id, status, observed_at FROM status_observations WHERE account_id IS NOT NULL
-QUALIFY row_number() OVER (PARTITION BY platform, account_id ORDER BY observed_at DESC) = 1`, func(r *sql.Rows, x *statusRow) error {
+QUALIFY row_number() OVER (PARTITION BY platform, account_id ORDER BY observed_at DESC, status) = 1`, func(r *sql.Rows, x *statusRow) error {
 			return r.Scan(&x.pl, &x.id, &x.status, &x.at)
 		})
 	}()
@@ -485,7 +511,7 @@ WHERE e.kind IN (`+strings.Join(ks, ",")+`) AND e."at" IS NOT NULL AND p.created
 	// action: that is its creation for the null model, so an organic burst on it keeps its shape
 	// (docs/coordination.md §2). Reposts identified only by their text (the IRA layout's
 	// "irart:" ids: texts, not posts) stay without one and are timed absolutely.
-	b.anchorAtFirstAction(nEngObjects, func(id string) bool { return !strings.Contains(id, "irart:") })
+	b.anchorAtFirstAction(nEngObjects, func(o int32) bool { return !strings.Contains(b.in.Objects.ID[o], "irart:") })
 
 	linkRows, err := links.wait()
 	if err != nil {
@@ -599,11 +625,7 @@ WHERE e.kind IN (`+strings.Join(ks, ",")+`) AND e."at" IS NOT NULL AND p.created
 // textKey is the key of a co-text object: a 64-bit FNV-1a hash of its name ("text:" and the
 // normalised text). Two different texts share a key with probability about n²/2⁶⁵ for n
 // distinct texts (≈ 4·10⁻⁵ for 40 million).
-func textKey(name []byte) uint64 {
-	h := fnv.New64a()
-	h.Write(name)
-	return h.Sum64()
-}
+func textKey(name []byte) uint64 { return text.KeyOf(name) }
 
 // nameTexts returns the namer of the unnamed co-text objects from obj0 on: object obj0+i is
 // the normalised text of post firstContent[i] of platform firstPl[i], read back from the
