@@ -283,7 +283,9 @@ func Feed(ctx context.Context, c Connector, st store.Store, r io.Reader, run sto
 		return appendErr
 	}
 	fail := func(err error) (store.ImportSummary, error) {
-		_ = finish()
+		if aerr := finish(); aerr != nil && !errors.Is(err, aerr) {
+			err = errors.Join(aerr, err) // the store's error first: it came first
+		}
 		_ = app.Rollback()
 		return store.ImportSummary{}, err
 	}

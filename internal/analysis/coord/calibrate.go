@@ -210,7 +210,7 @@ func accountStats(in *Input, gs []groups, rls []*relocator, window int64, capN, 
 		l, ok := memo[c]
 		if !ok {
 			l = math.MaxInt64
-			if v := pruneLimit(c, level) * fixedOne; v < math.MaxInt64/2 {
+			if v := pruneLimit(c, level) * (1 + 1e-9) * fixedOne; v < math.MaxInt64/2 {
 				l = int64(math.Ceil(v))
 			}
 			memo[c] = l
@@ -1070,7 +1070,9 @@ func pruneLimits(counts []uint64, level float64) []float64 {
 			continue
 		}
 		done[c] = true
-		limits[c] = pruneLimit(int(c), level)
+		// A margin above the least such λ: the keep rules compute the tail by another formula
+		// (logTail10), and a stopped sum may sit a few ulps below its limit.
+		limits[c] = pruneLimit(int(c), level) * (1 + 1e-9)
 	}
 	return limits
 }

@@ -104,7 +104,12 @@ type Result struct {
 	Clusters []Cluster      `json:"clusters"`
 	Accounts []AccountScore `json:"accounts"`
 	Edges    []Edge         `json:"edges"`
+	pruned   pruneCounts    // how much was scored only up to its limit (tests)
 }
+
+// pruneCounts counts the distinct pairs and the data's accounts whose score stopped at its
+// limit, and the shown accounts whose expectation was then recomputed exactly.
+type pruneCounts struct{ pairs, accounts, recomputed int }
 
 // signalRun is the per-signal state kept between the kernel and the evidence pass.
 type signalRun struct {
@@ -310,6 +315,16 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 		}
 	})
 	p.report("pair scores", nPairs, nPairs)
+	for _, o := range pairOver {
+		if o {
+			res.pruned.pairs++
+		}
+	}
+	for _, o := range accOver {
+		if o {
+			res.pruned.accounts++
+		}
+	}
 	pairMax = nil
 	// lambdaOf returns the λ of each pair of cs, and whether it was pruned (λ is then a lower
 	// bound past the pair's limit).
@@ -569,6 +584,7 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 			for a, r := range redo {
 				if r {
 					accE[a] = ex[a]
+					res.pruned.recomputed++
 				}
 			}
 		}

@@ -152,7 +152,16 @@ func TestIRAWindowDefault(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// One worker: where an account's sum stops is then fixed, so a missing recomputation
+	// always shows; two workers: the schedule-dependent stops.
 	pruned, err := Detect(ctx, in, Params{AllTargets: true, Workers: 1}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pruned.pruned.accounts == 0 || pruned.pruned.recomputed == 0 {
+		t.Fatalf("pruned %+v: no shown account had its expectation recomputed; the comparison below proves nothing of it", pruned.pruned)
+	}
+	pruned2, err := Detect(ctx, in, Params{AllTargets: true, Workers: 2}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,5 +172,9 @@ func TestIRAWindowDefault(t *testing.T) {
 	if !reflect.DeepEqual(pruned.Accounts, exact.Accounts) || !reflect.DeepEqual(pruned.Edges, exact.Edges) ||
 		!reflect.DeepEqual(pruned.Clusters, exact.Clusters) || !reflect.DeepEqual(pruned.Null, exact.Null) {
 		t.Errorf("pruned scores change the result (%d accounts, %d edges; exact %d, %d)", len(pruned.Accounts), len(pruned.Edges), len(exact.Accounts), len(exact.Edges))
+	}
+	if !reflect.DeepEqual(pruned2.Accounts, exact.Accounts) || !reflect.DeepEqual(pruned2.Edges, exact.Edges) ||
+		!reflect.DeepEqual(pruned2.Clusters, exact.Clusters) || !reflect.DeepEqual(pruned2.Null, exact.Null) {
+		t.Errorf("pruned scores with two workers change the result")
 	}
 }

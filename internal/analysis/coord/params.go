@@ -1,6 +1,7 @@
 package coord
 
 import (
+	"math"
 	"fmt"
 	"time"
 )
@@ -172,7 +173,7 @@ func (p Params) Validate() error {
 	if p.Percentile < 0 || p.Percentile >= 1 {
 		return fmt.Errorf("percentile %v: want a value in [0, 1)", p.Percentile)
 	}
-	if p.FDR >= 1 {
+	if math.IsNaN(p.FDR) || p.FDR >= 1 {
 		return fmt.Errorf("fdr %v: want a value in (0, 1)", p.FDR)
 	}
 	if p.NullRuns < 0 {

@@ -191,12 +191,16 @@ func TestPruningKeepsResults(t *testing.T) {
 		t.Skip("300 k reposts, four detections")
 	}
 	in, _ := plantedWorld(300_000, 2)
-	for _, alpha := range []float64{0, 0.001} {
-		pruned, err := Detect(t.Context(), in, Params{Alpha: alpha}, nil)
+	for _, c := range []struct{ alpha, edgeAlpha float64 }{{0, 0}, {0.001, 0}, {0.001, 1e-4}} {
+		alpha := c.alpha
+		pruned, err := Detect(t.Context(), in, Params{Alpha: alpha, EdgeAlpha: c.edgeAlpha}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		exact, err := Detect(t.Context(), in, Params{Alpha: alpha, exactScores: true}, nil)
+		if pruned.pruned.pairs == 0 || (alpha == 0 && pruned.pruned.accounts == 0) {
+			t.Fatalf("alpha %v edge alpha %v: %+v scored up to their limit: nothing was pruned", alpha, c.edgeAlpha, pruned.pruned)
+		}
+		exact, err := Detect(t.Context(), in, Params{Alpha: alpha, EdgeAlpha: c.edgeAlpha, exactScores: true}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -211,6 +215,9 @@ func TestPruningKeepsResults(t *testing.T) {
 		}
 		if !reflect.DeepEqual(pruned.Accounts, exact.Accounts) {
 			t.Errorf("alpha %v: accounts differ", alpha)
+		}
+		if exact.pruned != (pruneCounts{}) {
+			t.Errorf("exact scores pruned %+v", exact.pruned)
 		}
 		if !reflect.DeepEqual(pruned.Null, exact.Null) {
 			t.Errorf("alpha %v: null summary differs:\n%+v\n%+v", alpha, pruned.Null, exact.Null)
