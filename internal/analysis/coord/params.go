@@ -1,8 +1,8 @@
 package coord
 
 import (
-	"math"
 	"fmt"
+	"math"
 	"time"
 )
 
