@@ -137,8 +137,9 @@ type ResultStore interface {
 }
 
 // SnapshotFormat is the layout of the analysis snapshot (schema snap, docs/schema.md) that
-// this build writes and reads; a snapshot of another format is stale.
-const SnapshotFormat = 1
+// this build writes and reads; a snapshot of another format is stale. 2: text keys from
+// SHA-256 (text.KeyOf) and the key cache by MD5.
+const SnapshotFormat = 2
 
 // Snapshotter is implemented by stores that keep the integer-coded analysis snapshot.
 type Snapshotter interface {

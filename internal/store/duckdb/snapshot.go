@@ -79,8 +79,8 @@ ORDER BY oid`,
 SELECT o.oid, a.aid,
        CAST(CASE p.kind WHEN 'repost' THEN 0 WHEN 'reply' THEN 1 WHEN 'quote' THEN 2 WHEN 'post' THEN 3 END AS TINYINT) AS kind,
        r.oid AS ref, ra.aid AS ref_author, ` + secsExpr("p.created_at") + ` AS t,
-       CASE WHEN p.kind <> 'repost' AND p.text <> '' AND p.created_at IS NOT NULL THEN hash(p.text) END AS h1,
-       CASE WHEN p.kind <> 'repost' AND p.text <> '' AND p.created_at IS NOT NULL THEN CAST(length(p.text) AS UBIGINT) END AS h2,
+       CASE WHEN p.kind <> 'repost' AND p.text <> '' AND p.created_at IS NOT NULL THEN md5_number_upper(p.text) END AS h1,
+       CASE WHEN p.kind <> 'repost' AND p.text <> '' AND p.created_at IS NOT NULL THEN md5_number_lower(p.text) END AS h2,
        CASE WHEN p.kind <> 'repost' THEN p.urls END AS urls,
        CASE WHEN p.kind <> 'repost' THEN lower(replace(p.hashtags, chr(31), ' ')) END AS tags
 FROM core.posts p
@@ -181,6 +181,17 @@ func (db *DB) RefreshSnapshot(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	start := time.Now()
+	// Keys cached by another format (another hash of the texts or of the keys) are not this
+	// build's; nor are those of a first build that never finished.
+	var cached sql.NullInt64
+	if err := conn.QueryRowContext(ctx, `SELECT max(format) FROM snap.meta`).Scan(&cached); err != nil {
+		return false, fmt.Errorf("snapshot: %w", err)
+	}
+	if !cached.Valid || cached.Int64 != store.SnapshotFormat {
+		if _, err := conn.ExecContext(ctx, `DELETE FROM snap.text_keys`); err != nil {
+			return false, fmt.Errorf("snapshot: %w", err)
+		}
+	}
 	if err := updateTextKeys(ctx, conn); err != nil {
 		return false, fmt.Errorf("snapshot text keys: %w", err)
 	}
@@ -241,15 +252,15 @@ func explain(ctx context.Context, tx *sql.Tx, s string, args []any) {
 	}
 }
 
-// updateTextKeys adds to snap.text_keys the co-text key of every text not keyed yet, by
-// DuckDB's 64-bit hash of the raw text and its length (MD5 cost 3 s more per build at scale
-// 1): text.Key is Go, so it runs here, once per distinct text. A different text with the same
-// hash and length (probability about n²/2⁶⁵ for n distinct texts, as for the key itself)
-// would take the other's key; a DuckDB whose hash changes only misses the cache.
+// updateTextKeys adds to snap.text_keys the co-text key of every text not keyed yet, by the
+// 128-bit MD5 of the raw text: text.Key is Go, so it runs here, once per distinct text. The
+// texts are anyone's: with a 64-bit non-cryptographic hash (DuckDB's hash(), as first built)
+// a post could be written to take another text's cached key and so co-act with it; finding
+// a second text with the same MD5 is out of reach (3 s more per build at scale 1).
 func updateTextKeys(ctx context.Context, conn *sql.Conn) error {
 	// Repeated texts are dropped in Go (a GROUP BY carrying the texts cost more).
 	rows, err := conn.QueryContext(ctx, `SELECT h1, h2, text FROM (
-  SELECT hash(text) AS h1, CAST(length(text) AS UBIGINT) AS h2, text FROM core.posts
+  SELECT md5_number_upper(text) AS h1, md5_number_lower(text) AS h2, text FROM core.posts
   WHERE kind <> 'repost' AND text <> '' AND created_at IS NOT NULL) p
 ANTI JOIN snap.text_keys k ON k.h1 = p.h1 AND k.h2 = p.h2`)
 	if err != nil {
