@@ -332,7 +332,7 @@ ORDER BY platform, id`, func(r *sql.Rows) error {
        e.post_id, coalesce(e.post_author_id, ''), `+secs(`e."at"`)+`, `+created+`, coalesce(e.via_post_id, '')
 FROM `+from+`
 WHERE e.kind IN (`+strings.Join(ks, ",")+`) AND e."at" IS NOT NULL AND e.post_id IS NOT NULL
-ORDER BY e.platform, e.post_id, e."at", e.account_id, e.kind, e.via_post_id`, func(r *sql.Rows) error {
+ORDER BY e.platform, e.post_id, `+secs(`e."at"`)+`, e.account_id, e.kind, e.via_post_id`, func(r *sql.Rows) error {
 			var pl, id, post, author, via string
 			var kind int
 			var t, created int64

@@ -197,6 +197,10 @@ func awkwardBatch(t0 time.Time) *event.Batch {
 		{Platform: event.X, AccountID: "n2", Kind: event.EngageRepost, PostID: "unknown", PostAuthorID: "emb", At: t0.Add(time.Hour + 3*time.Second)},
 		{Platform: event.X, AccountID: "n1", Kind: event.EngageLike, PostID: "p1", PostAuthorID: "emb"},
 		{Platform: event.X, AccountID: "n2", Kind: event.EngageRepost, PostID: "p2", PostAuthorID: "emb"}, // no time
+		// Within one second, in the other order than their accounts' ids (times are whole
+		// seconds in the Input: both paths order by the second, then by account).
+		{Platform: event.Bluesky, AccountID: "did:f2", Kind: event.EngageReply, PostID: "at://amb/1", PostAuthorID: "did:amb", At: t0.Add(8*time.Second + 200*time.Millisecond)},
+		{Platform: event.Bluesky, AccountID: "did:f1", Kind: event.EngageReply, PostID: "at://amb/1", PostAuthorID: "did:amb", At: t0.Add(8*time.Second + 700*time.Millisecond)},
 	}
 	b.Shares = []event.Share{
 		{Platform: event.X, AccountID: "n1", ObjectID: "img1", ContentID: "c1", At: t0},
