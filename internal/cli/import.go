@@ -155,8 +155,13 @@ func (a *App) runImport(ctx context.Context, reg *ingest.Registry, paths []strin
 	}
 	finish()
 	// The snapshot that analyze and coord read, rebuilt once for all the files of the command.
+	// A failed rebuild loses nothing (the next analyze or coord rebuilds it): the import's own
+	// result is still reported.
 	if err := a.refreshSnapshot(ctx, st); err != nil {
-		return err
+		if ctx.Err() != nil && stop == nil {
+			stop = err
+		}
+		fmt.Fprintf(a.Err, "echotrace: warning: the analysis snapshot was not rebuilt (analyze and coord will): %s\n", termText(err.Error()))
 	}
 	var (
 		ids  []int64  // this import's runs that rejected something

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"compress/gzip"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -251,5 +252,31 @@ func TestImportJSONKeepsSummariesWhenAFileBreaksOff(t *testing.T) {
 	_, errs, code = run(t, "--study", study, "import", cut)
 	if code != ExitFailure || !strings.Contains(errs, cut+" [csv]: ") || !strings.Contains(errs, "partial") || !strings.Contains(errs, "echotrace: "+cut+": input incomplete") {
 		t.Errorf("text: exit %d, stderr:\n%s", code, errs)
+	}
+}
+
+// TestImportReportsWhenSnapshotFails: a failed rebuild of the analysis snapshot after the files
+// are committed is a warning, not a failure that hides the import's summary.
+func TestImportReportsWhenSnapshotFails(t *testing.T) {
+	dir := t.TempDir()
+	study := filepath.Join(dir, "study")
+	mustRun(t, "init", study)
+	first := filepath.Join(dir, "first.csv")
+	csvPosts(t, first, 3, func(int) string { return "" })
+	mustRun(t, "--study", study, "import", first)
+	// Break the snapshot: without snap.meta its rebuild fails.
+	db, err := sql.Open("duckdb", filepath.Join(study, "echotrace.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`DROP TABLE snap.meta`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	second := filepath.Join(dir, "second.csv")
+	csvPosts(t, second, 5, func(int) string { return "" })
+	out, errs, code := run(t, "--study", study, "import", second)
+	if code != 0 || !strings.Contains(errs, "warning: the analysis snapshot was not rebuilt") || !strings.Contains(out+errs, second) {
+		t.Errorf("exit %d, stdout:\n%s\nstderr:\n%s\nwant 0, the file's summary and a warning", code, out, errs)
 	}
 }
