@@ -101,20 +101,7 @@ func loadViews(ctx context.Context, q store.Querier, p Params) (Input, error) {
 	rctx, cancelReads := context.WithCancel(ctx)
 	defer cancelReads()
 	each := func(query string, scan func(r *sql.Rows) error, args ...any) error {
-		rows, err := q.Query(rctx, query, args...)
-		if err != nil {
-			return fmt.Errorf("coord load: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			if err := scan(rows); err != nil {
-				return fmt.Errorf("coord load: %w", err)
-			}
-		}
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("coord load: %w", err)
-		}
-		return nil
+		return eachRow(rctx, q, query, scan, args...)
 	}
 
 	watch := map[string]bool{}
@@ -287,7 +274,7 @@ ORDER BY platform, id`, func(r *sql.Rows) error {
 				buf = text.AppendNormalize(append(buf[:0], textPrefix...), raw)
 				if len(buf) > len(textPrefix) {
 					if hashTexts {
-						x.key = textKey(buf)
+						x.key = text.KeyOf(buf)
 					} else {
 						x.norm = string(buf)
 					}
@@ -622,11 +609,6 @@ WHERE e.kind IN (`+strings.Join(ks, ",")+`) AND e."at" IS NOT NULL AND p.created
 	return in, nil
 }
 
-// textKey is the key of a co-text object: a 64-bit FNV-1a hash of its name ("text:" and the
-// normalised text). Two different texts share a key with probability about n²/2⁶⁵ for n
-// distinct texts (≈ 4·10⁻⁵ for 40 million).
-func textKey(name []byte) uint64 { return text.KeyOf(name) }
-
 // nameTexts returns the namer of the unnamed co-text objects from obj0 on: object obj0+i is
 // the normalised text of post firstContent[i] of platform firstPl[i], read back from the
 // posts view in batches (bound parameters).
@@ -750,7 +732,7 @@ type textRow struct {
 	pl, id, post string // platform, author id, post id
 	t            int64
 	norm         string // "text:" + text.Normalize(text): the co-text object key
-	key          uint64 // instead of norm, its textKey (see hashTexts)
+	key          uint64 // instead of norm, its text.KeyOf (see hashTexts)
 }
 
 // postLess orders text rows by platform, then post id (Go's string order).

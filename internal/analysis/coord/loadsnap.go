@@ -147,7 +147,7 @@ FROM snap.engagements WHERE kind IN (`+strings.Join(append(ks, "-1"), ",")+`)`, 
 
 	// The account dictionary, whole: ids for display, attributes.
 	var dict []snapAccount
-	err := each(rctx, q, `SELECT id, created, followers, status, watch FROM snap.accounts ORDER BY aid`, func(r *sql.Rows) error {
+	err := eachRow(rctx, q, `SELECT id, created, followers, status, watch FROM snap.accounts ORDER BY aid`, func(r *sql.Rows) error {
 		var a snapAccount
 		var st int64
 		if err := r.Scan(&a.id, &a.created, &a.followers, &st, &a.watch); err != nil {
@@ -438,7 +438,7 @@ FROM snap.engagements WHERE kind IN (`+strings.Join(append(ks, "-1"), ",")+`)`, 
 	// but a share object named like a link or hashtag object is that object, as in Load).
 	if all || want[CoShare] {
 		contents := map[string]int32{}
-		err := each(rctx, q, `SELECT a.aid, s.object_id, coalesce(s.content_id, ''), `+secs(`s."at"`)+`
+		err := eachRow(rctx, q, `SELECT a.aid, s.object_id, coalesce(s.content_id, ''), `+secs(`s."at"`)+`
 FROM shares s JOIN snap.accounts a ON a.platform = s.platform AND a.id = s.account_id
 WHERE s."at" IS NOT NULL
 ORDER BY s.platform, s.object_id, s."at", s.account_id, s.content_id`, func(r *sql.Rows) error {
@@ -525,7 +525,7 @@ func (in *Input) newObject(id string) int32 {
 // maxOID is the number of posts in the snapshot's object dictionary.
 func maxOID(ctx context.Context, q store.Querier) (int64, error) {
 	var n int64
-	err := each(ctx, q, `SELECT count(*) FROM snap.objects`, func(r *sql.Rows) error { return r.Scan(&n) })
+	err := eachRow(ctx, q, `SELECT count(*) FROM snap.objects`, func(r *sql.Rows) error { return r.Scan(&n) })
 	return n, err
 }
 
@@ -550,8 +550,8 @@ type snapAccount struct {
 	watch              bool
 }
 
-// each runs query and calls scan for every row.
-func each(ctx context.Context, q store.Querier, query string, scan func(*sql.Rows) error, args ...any) error {
+// eachRow runs query and calls scan for every row.
+func eachRow(ctx context.Context, q store.Querier, query string, scan func(*sql.Rows) error, args ...any) error {
 	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("coord load: %w", err)
@@ -571,7 +571,7 @@ func each(ctx context.Context, q store.Querier, query string, scan func(*sql.Row
 // names reads one string column.
 func names(ctx context.Context, q store.Querier, query string) ([]string, error) {
 	var out []string
-	err := each(ctx, q, query, func(r *sql.Rows) error {
+	err := eachRow(ctx, q, query, func(r *sql.Rows) error {
 		var s string
 		err := r.Scan(&s)
 		out = append(out, s)
@@ -596,7 +596,7 @@ func postKeys(ctx context.Context, q store.Querier, posts []int32) (ids, platfor
 		for j, x := range part {
 			args[j] = x
 		}
-		err := each(ctx, q, `SELECT oid, platform, id FROM snap.objects WHERE oid IN (?`+strings.Repeat(", ?", len(part)-1)+`)`, func(r *sql.Rows) error {
+		err := eachRow(ctx, q, `SELECT oid, platform, id FROM snap.objects WHERE oid IN (?`+strings.Repeat(", ?", len(part)-1)+`)`, func(r *sql.Rows) error {
 			var oid int32
 			var pl, id string
 			if err := r.Scan(&oid, &pl, &id); err != nil {
