@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"sync/atomic"
 )
 
 // This file is the calibrated significance layer (docs/coordination.md §2): an empirical null
@@ -33,6 +34,7 @@ type relocator struct {
 	// + class, class 0 anchored, 1 not.
 	seg    []int
 	pos    []int32 // action positions in g.acts, grouped by segment
+	obj    []int32 // the object of each action of pos
 	sorted []int64 // each segment's values (t − ref), ascending
 	// qseg[k]:qseg[k+1] are segment k's nearSample evenly spaced order statistics in quant
 	// when it has more values than that (empty otherwise): what the account test reads of a
@@ -66,6 +68,7 @@ func newRelocator(g groups, in *Input, nAcc, workers int) *relocator {
 		r.seg[k+1] += r.seg[k]
 	}
 	r.pos = make([]int32, len(g.acts))
+	r.obj = make([]int32, len(g.acts))
 	r.sorted = make([]int64, len(g.acts))
 	fill := slices.Clone(r.seg[:2*nAcc])
 	for o := 0; o < nObj; o++ {
@@ -73,6 +76,7 @@ func newRelocator(g groups, in *Input, nAcc, workers int) *relocator {
 		for i := g.start[o]; i < g.start[o+1]; i++ {
 			k := 2*int(g.acts[i].a) + c
 			r.pos[fill[k]] = int32(i)
+			r.obj[fill[k]] = int32(o)
 			r.sorted[fill[k]] = g.acts[i].t - r.ref[o]
 			fill[k]++
 		}
@@ -227,61 +231,56 @@ func accountStats(in *Input, gs []groups, rls []*relocator, window int64, capN, 
 
 // expectedHits is e_A (see accountStats) for the accounts marked in want, each summed until
 // it reaches its limit (fixed point; math.MaxInt64: exact).
+//
+// The objects are taken largest first, and every worker adds to one shared sum per account:
+// the larger an object's group, the more of its values fall within the window of someone else
+// (π is larger), so an account past its limit gets there in its first few objects. An account
+// whose sum never reaches the limit is summed over every object (in fixed point: integer sums
+// do not depend on the order in which the workers take the objects, so e_A is the same on
+// every run); one whose sum reached it is over whatever the schedule, since e_A ≥ any partial sum.
 func expectedHits(in *Input, gs []groups, rls []*relocator, window int64, capN, workers int, want []bool, limit []int64) (e []float64, over []bool) {
 	nAcc := in.Accounts.Len()
-	// π is summed in fixed point (2⁻³² units): integer sums do not depend on the order in which
-	// the workers take the objects, so e_A is the same on every run.
-	es := make([][]int64, workers)
-	seen := make([][]int32, workers)
-	stop := make([][]bool, workers)
-	for w := range es {
-		es[w], seen[w], stop[w] = make([]int64, nAcc), make([]int32, nAcc), make([]bool, nAcc)
+	if workers < 1 {
+		workers = 1
 	}
+	es := make([]atomic.Int64, nAcc)
+	seen := make([][]int32, workers)
+	cnt := make([][]int32, workers)
+	for w := range seen {
+		seen[w], cnt[w] = make([]int32, nAcc), make([]int32, nAcc)
+	}
+	ivs := make([][][2]int64, workers)
 	for ri, g := range gs {
 		rl := rls[ri]
 		for w := range seen {
 			clear(seen[w])
 		}
-		ivs := make([][][2]int64, workers)
-		cnt := make([][]int32, workers)
-		for w := range cnt {
-			cnt[w] = make([]int32, nAcc)
-		}
-		g.forEachObject(workers, func(w, o int, grp []act) {
-			if len(grp) < 2 || len(grp) > capN {
-				return
-			}
+		g.forEachLargestFirst(workers, 2, capN, func(w, o int, grp []act) {
 			ivs[w] = unionIntervals(grp, window, ivs[w][:0])
 			for _, x := range grp {
 				cnt[w][x.a]++
 			}
 			for i, x := range grp {
-				if seen[w][x.a] == int32(o)+1 || !want[x.a] || stop[w][x.a] {
+				if seen[w][x.a] == int32(o)+1 || !want[x.a] {
 					continue
 				}
 				seen[w][x.a] = int32(o) + 1
-				es[w][x.a] += int64(math.Round(soleHit(grp, i, cnt[w][x.a] > 1, rl.ref[o], rl.values(in, x.a, o), rl.sample(in, x.a, o), window, ivs[w]) * fixedOne))
-				// One worker's sum is a lower bound of the account's.
-				if es[w][x.a] >= limit[x.a] {
-					stop[w][x.a] = true
+				if es[x.a].Load() >= limit[x.a] {
+					continue
 				}
+				es[x.a].Add(int64(math.Round(soleHit(grp, i, cnt[w][x.a] > 1, rl.ref[o], rl.values(in, x.a, o), rl.sample(in, x.a, o), window, ivs[w]) * fixedOne)))
 			}
 			for _, x := range grp {
 				cnt[w][x.a] = 0
 			}
 		})
 	}
-	sum := make([]int64, nAcc)
-	over = make([]bool, nAcc)
-	for w := range es {
-		for a, v := range es[w] {
-			sum[a] += v
-			over[a] = over[a] || stop[w][a]
-		}
-	}
 	e = make([]float64, nAcc)
-	for a, v := range sum {
+	over = make([]bool, nAcc)
+	for a := range es {
+		v := es[a].Load()
 		e[a] = float64(v) / fixedOne
+		over[a] = v >= limit[a]
 	}
 	return e, over
 }
@@ -483,17 +482,19 @@ func evidence(x int, lambda float64) float64 {
 // have q = 1): see scoreFloor.
 func qValues(obs, null []float64, runs int, floor float64) []float64 {
 	q := make([]float64, len(obs))
-	if len(obs) == 0 {
-		return q
+	// Only results at or above the floor are ranked: every threshold below it has FDR 1, so a
+	// result below it has q = 1 (the minimum over no threshold).
+	idx := atLeastDesc(obs, floor)
+	for i := range q {
+		q[i] = 1
 	}
-	idx := make([]int, len(obs))
-	for i := range idx {
-		idx[i] = i
+	var ns []float64
+	for _, v := range null {
+		if v >= floor {
+			ns = append(ns, v)
+		}
 	}
-	sort.Slice(idx, func(i, j int) bool { return obs[idx[i]] > obs[idx[j]] })
-	ns := slices.Clone(null)
-	slices.Sort(ns)
-	slices.Reverse(ns) // descending
+	slices.SortFunc(ns, func(x, y float64) int { return cmp.Compare(y, x) }) // descending
 	// FDR per tie group of observed scores (R(s) counts the whole tie), then the running
 	// minimum from the lowest score up.
 	type grp struct {
@@ -511,11 +512,7 @@ func qValues(obs, null []float64, runs int, floor float64) []float64 {
 		for k < len(ns) && ns[k] >= s {
 			k++
 		}
-		fdr := math.Min(1, float64(k)/float64(max(runs, 1))/float64(j))
-		if s < floor {
-			fdr = 1
-		}
-		gs = append(gs, grp{r, j, fdr})
+		gs = append(gs, grp{r, j, math.Min(1, float64(k)/float64(max(runs, 1))/float64(j))})
 		r = j
 	}
 	best := 1.0
@@ -526,6 +523,32 @@ func qValues(obs, null []float64, runs int, floor float64) []float64 {
 		}
 	}
 	return q
+}
+
+// atLeastDesc returns the indices of the scores ≥ floor, by decreasing score (ties in index
+// order).
+func atLeastDesc(scores []float64, floor float64) []int32 {
+	type sc struct {
+		s float64
+		i int32
+	}
+	var xs []sc
+	for i, v := range scores {
+		if v >= floor {
+			xs = append(xs, sc{v, int32(i)})
+		}
+	}
+	slices.SortFunc(xs, func(x, y sc) int {
+		if c := cmp.Compare(y.s, x.s); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.i, y.i)
+	})
+	idx := make([]int32, len(xs))
+	for i, x := range xs {
+		idx[i] = x.i
+	}
+	return idx
 }
 
 // CalibrationPoint is one row of the calibration curve: at score threshold Score (−log10 of
@@ -936,20 +959,17 @@ func (r *relocator) objectsOf(g groups, side map[int32]int8) []int {
 	return slices.Compact(objs)
 }
 
-// distinctByScore returns, for pairs ordered by decreasing score, the tie groups' scores
-// (descending) and the number of distinct accounts in the pairs scoring at least each.
-func distinctByScore(cs []cand, scores []float64) (desc []float64, accounts []int) {
-	idx := make([]int, len(cs))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.Slice(idx, func(i, j int) bool { return scores[idx[i]] > scores[idx[j]] })
-	seen := map[int32]bool{}
+// distinctByScore returns, for the pairs scoring ≥ floor ordered by decreasing score, the
+// tie groups' scores (descending) and the number of distinct accounts in the pairs scoring at
+// least each.
+func distinctByScore(cs []cand, scores []float64, floor float64) (desc []float64, accounts []int) {
+	idx := atLeastDesc(scores, floor)
+	seen := map[int32]struct{}{}
 	for r := 0; r < len(idx); {
 		j := r
 		for ; j < len(idx) && scores[idx[j]] == scores[idx[r]]; j++ {
 			a, b := splitKey(cs[idx[j]].key)
-			seen[a], seen[b] = true, true
+			seen[a], seen[b] = struct{}{}, struct{}{}
 		}
 		desc = append(desc, scores[idx[r]])
 		accounts = append(accounts, len(seen))
@@ -976,20 +996,17 @@ func accountsAtLeast(desc []float64, accounts []int, s float64) int {
 // be kept, so the accounts such a threshold selects are not those reported). +Inf when no
 // threshold qualifies.
 func pairAccountThreshold(cs []cand, scores []float64, reps []replicateResult, fdr, floor float64) float64 {
-	od, oa := distinctByScore(cs, scores)
+	od, oa := distinctByScore(cs, scores, floor)
 	type step struct {
 		desc []float64
 		acc  []int
 	}
 	rs := make([]step, len(reps))
 	for i, rep := range reps {
-		rs[i].desc, rs[i].acc = distinctByScore(rep.pairs, rep.pairScore)
+		rs[i].desc, rs[i].acc = distinctByScore(rep.pairs, rep.pairScore, floor)
 	}
 	best := math.Inf(1)
-	for g, s := range od {
-		if s < floor {
-			break // od descends
-		}
+	for g, s := range od { // od descends, from the floor up
 		var null float64
 		for _, r := range rs {
 			null += float64(accountsAtLeast(r.desc, r.acc, s))
@@ -1008,17 +1025,15 @@ func pairAccountThreshold(cs []cand, scores []float64, reps []replicateResult, f
 func bhQ(scores []float64, floor float64) []float64 {
 	m := len(scores)
 	q := make([]float64, m)
-	idx := make([]int, m)
-	for i := range idx {
-		idx[i] = i
+	for i := range q {
+		q[i] = 1
 	}
-	sort.Slice(idx, func(i, j int) bool { return scores[idx[i]] > scores[idx[j]] })
+	// The results at or above the floor are the top ranks; the others keep q = 1.
+	idx := atLeastDesc(scores, floor)
 	best := 1.0
-	for r := m - 1; r >= 0; r-- {
-		if scores[idx[r]] >= floor {
-			p := math.Pow(10, -scores[idx[r]])
-			best = math.Min(best, p*float64(m)/float64(r+1))
-		}
+	for r := len(idx) - 1; r >= 0; r-- {
+		p := math.Pow(10, -scores[idx[r]])
+		best = math.Min(best, p*float64(m)/float64(r+1))
 		q[idx[r]] = best
 	}
 	return q

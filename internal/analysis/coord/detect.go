@@ -244,10 +244,10 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 			needed[a] = true
 		}
 	}
-	for _, r := range runs {
-		r.null = newNullModel(r.g, &in, window, needed)
-	}
 	relocating.Wait()
+	for i, r := range runs {
+		r.null = newNullModel(r.g, &in, window, needed, rls[i])
+	}
 	// λ depends on the pair only (the replicates keep every account's values), so it is
 	// computed once per distinct pair of the data and the replicates, with the largest count the
 	// pair has in any of them (what its pruning limit depends on).
@@ -832,10 +832,22 @@ func gatherEvidence(ctx context.Context, in *Input, runs []*signalRun, edges []E
 		gap  int64
 		x, y act
 	}
+	// Only the actions of accounts in an edge can give its examples: each object's are taken
+	// out first (in time order, so the sweep sees the same pairs of them).
+	inEdge := make([]bool, in.Accounts.Len())
+	for _, e := range edges {
+		inEdge[e.s], inEdge[e.t] = true, true
+	}
+	var grp []act
 	for _, r := range runs {
 		local := map[int]best{}
 		for o := 0; o+1 < len(r.g.start); o++ {
-			grp := r.g.acts[r.g.start[o]:r.g.start[o+1]]
+			grp = grp[:0]
+			for _, x := range r.g.acts[r.g.start[o]:r.g.start[o+1]] {
+				if inEdge[x.a] {
+					grp = append(grp, x)
+				}
+			}
 			if len(grp) < 2 {
 				continue
 			}

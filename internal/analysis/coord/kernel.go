@@ -111,6 +111,50 @@ func (g groups) forEachObject(workers int, f func(w, o int, grp []act)) {
 	wg.Wait()
 }
 
+// forEachLargestFirst is forEachObject over the objects with lo … hi actions only, the
+// largest first (ties in object order).
+func (g groups) forEachLargestFirst(workers, lo, hi int, f func(w, o int, grp []act)) {
+	nObj := len(g.start) - 1
+	if workers < 1 {
+		workers = 1
+	}
+	// A counting sort of the objects by size, descending.
+	hi = max(lo, min(hi, len(g.acts)))
+	bucket := make([]int32, hi-lo+2)
+	for o := 0; o < nObj; o++ {
+		if n := int(g.start[o+1] - g.start[o]); n >= lo && n <= hi {
+			bucket[hi-n+1]++
+		}
+	}
+	for i := 1; i < len(bucket); i++ {
+		bucket[i] += bucket[i-1]
+	}
+	order := make([]int32, bucket[len(bucket)-1])
+	for o := 0; o < nObj; o++ {
+		if n := int(g.start[o+1] - g.start[o]); n >= lo && n <= hi {
+			order[bucket[hi-n]] = int32(o)
+			bucket[hi-n]++
+		}
+	}
+	const chunk = 256
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Go(func() {
+			for {
+				from := int(next.Add(chunk)) - chunk
+				if from >= len(order) {
+					return
+				}
+				for _, o := range order[from:min(from+chunk, len(order))] {
+					f(w, int(o), g.acts[g.start[o]:g.start[o+1]])
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
 // sweep calls emit(i, j) for every pair i < j of the time-sorted group with
 // grp[j].t − grp[i].t ≤ window: the two-pointer sweep. It returns the number of such pairs
 // (whatever emit does with them).

@@ -3,7 +3,6 @@ package coord
 import (
 	"math"
 	"slices"
-	"sync"
 )
 
 // signalNull holds the null-model statistics of one signal.
@@ -59,15 +58,11 @@ func (m *nullModel) expectedBelow(a, b int32, limit float64) (float64, bool) {
 	return l0 + l1, over
 }
 
-// newNullModel builds both classes' statistics for the accounts marked in needed.
-// The two classes are built concurrently.
-func newNullModel(g groups, in *Input, window int64, needed []bool) nullModel {
-	var m nullModel
-	var wg sync.WaitGroup
-	wg.Go(func() { m[1] = newSignalNull(g, in, window, needed, false) })
-	m[0] = newSignalNull(g, in, window, needed, true)
-	wg.Wait()
-	return m
+// newNullModel builds both classes' statistics for the accounts marked in needed, from the
+// signal's relocator (which holds every account's values per class, sorted, and the objects
+// they were on).
+func newNullModel(g groups, in *Input, window int64, needed []bool, rl *relocator) nullModel {
+	return nullModel{newSignalNull(g, in, window, needed, rl, 0), newSignalNull(g, in, window, needed, rl, 1)}
 }
 
 // anchored reports whether object o has a creation time. An anchored object's actions are
@@ -87,25 +82,27 @@ func refTime(in *Input, o int, first int64) int64 {
 	return min(first, in.Objects.Created[o])
 }
 
-// newSignalNull builds the statistics of one class of objects (anchored or not) for the
-// accounts marked in needed.
-func newSignalNull(g groups, in *Input, window int64, needed []bool, anch bool) signalNull {
+// newSignalNull builds the statistics of one class of objects (cls 0: anchored, 1: not) for
+// the accounts marked in needed. An account's latencies in the class are the relocator's
+// values of its segment (already sorted: v = t − ref, ref the object's creation for anchored
+// objects and 0 for the others); its authors come from the segment's objects. The accounts are
+// independent, so they are built in parallel.
+func newSignalNull(g groups, in *Input, window int64, needed []bool, rl *relocator, cls int) signalNull {
 	nAcc := len(needed)
 	s := signalNull{window: window, off: make([]int, nAcc+1), sx: make([]float64, in.Accounts.Len()+1)}
+	anch := cls == 0
 	for o := 0; o+1 < len(g.start); o++ {
-		grp := g.acts[g.start[o]:g.start[o+1]]
-		if len(grp) == 0 || anchored(in, o) != anch {
-			continue
-		}
-		s.sx[in.Objects.Author[o]+1] += float64(len(grp))
-		for _, y := range grp {
-			if needed[y.a] {
-				s.off[y.a+1]++
-			}
+		if n := g.start[o+1] - g.start[o]; n > 0 && anchored(in, o) == anch {
+			s.sx[in.Objects.Author[o]+1] += float64(n)
 		}
 	}
+	seg := func(a int) (int, int) { return rl.seg[2*a+cls], rl.seg[2*a+cls+1] }
 	for a := 0; a < nAcc; a++ {
-		s.off[a+1] += s.off[a]
+		s.off[a+1] = s.off[a]
+		if needed[a] {
+			lo, hi := seg(a)
+			s.off[a+1] += hi - lo
+		}
 	}
 	s.lat = make([]int64, s.off[nAcc])
 	type xn struct {
@@ -113,41 +110,46 @@ func newSignalNull(g groups, in *Input, window int64, needed []bool, anch bool) 
 		n float64
 	}
 	xs := make([]xn, s.off[nAcc])
-	pos := make([]int, nAcc)
-	copy(pos, s.off[:nAcc])
-	for o := 0; o+1 < len(g.start); o++ {
-		grp := g.acts[g.start[o]:g.start[o+1]]
-		if len(grp) == 0 || anchored(in, o) != anch {
-			continue
-		}
-		ref := refTime(in, o, grp[0].t)
-		x := in.Objects.Author[o]
-		for _, y := range grp {
-			if needed[y.a] {
-				s.lat[pos[y.a]] = y.t - ref
-				xs[pos[y.a]] = xn{x, float64(len(grp))}
-				pos[y.a]++
-			}
-		}
-	}
 	s.xoff = make([]int, nAcc+1)
-	for a := 0; a < nAcc; a++ {
-		lo, hi := s.off[a], s.off[a+1]
-		if hi-lo > 1 {
-			slices.Sort(s.lat[lo:hi])
-			slices.SortFunc(xs[lo:hi], func(p, q xn) int { return int(p.x) - int(q.x) })
+	parallel(0, nAcc, func(a int) {
+		if !needed[a] {
+			return
 		}
-		for i := lo; i < hi; i++ {
-			if i == lo || xs[i].x != xs[i-1].x {
-				s.xs = append(s.xs, xs[i].x)
-				s.xk = append(s.xk, 0)
-				s.xn = append(s.xn, 0)
+		lo, hi := seg(a)
+		at := s.off[a]
+		copy(s.lat[at:], rl.sorted[lo:hi])
+		mine := xs[at : at+hi-lo]
+		for i, o := range rl.obj[lo:hi] {
+			mine[i] = xn{in.Objects.Author[o], float64(g.start[o+1] - g.start[o])}
+		}
+		if len(mine) > 1 {
+			slices.SortFunc(mine, func(p, q xn) int { return int(p.x) - int(q.x) })
+		}
+		d := 0
+		for i := range mine {
+			if i == 0 || mine[i].x != mine[i-1].x {
+				d++
 			}
-			s.xk[len(s.xk)-1]++
-			s.xn[len(s.xn)-1] += xs[i].n
 		}
-		s.xoff[a+1] = len(s.xs)
+		s.xoff[a+1] = d
+	})
+	for a := 0; a < nAcc; a++ {
+		s.xoff[a+1] += s.xoff[a]
 	}
+	s.xs = make([]int32, s.xoff[nAcc])
+	s.xk = make([]float64, s.xoff[nAcc])
+	s.xn = make([]float64, s.xoff[nAcc])
+	parallel(0, nAcc, func(a int) {
+		d := s.xoff[a] - 1
+		for i := s.off[a]; i < s.off[a+1]; i++ {
+			if i == s.off[a] || xs[i].x != xs[i-1].x {
+				d++
+				s.xs[d] = xs[i].x
+			}
+			s.xk[d]++
+			s.xn[d] += xs[i].n
+		}
+	})
 	return s
 }
 
