@@ -119,7 +119,10 @@ func (g groups) forEachLargestFirst(workers, lo, hi int, f func(w, o int, grp []
 		workers = 1
 	}
 	// A counting sort of the objects by size, descending.
-	hi = max(lo, min(hi, len(g.acts)))
+	if hi < lo {
+		return // no object has lo … hi actions
+	}
+	hi = min(hi, max(lo, len(g.acts)))
 	bucket := make([]int32, hi-lo+2)
 	for o := 0; o < nObj; o++ {
 		if n := int(g.start[o+1] - g.start[o]); n >= lo && n <= hi {

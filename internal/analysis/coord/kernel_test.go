@@ -298,3 +298,34 @@ func TestSpill(t *testing.T) {
 		t.Errorf("minCount 3: %d pairs (%d candidates), want %d (%d)", f.len(), st.Candidates, want, stMem.Candidates)
 	}
 }
+
+// TestForEachLargestFirst: every object with lo … hi actions exactly once, largest first, ties
+// in object order; none when hi < lo.
+func TestForEachLargestFirst(t *testing.T) {
+	sizes := []int{3, 0, 1, 5, 2, 3, 2, 7}
+	g := groups{start: []int{0}}
+	for _, n := range sizes {
+		g.start = append(g.start, g.start[len(g.start)-1]+n)
+	}
+	g.acts = make([]act, g.start[len(g.start)-1])
+	for _, c := range []struct {
+		lo, hi int
+		want   []int
+	}{
+		{2, 5, []int{3, 0, 5, 4, 6}},
+		{2, 100, []int{7, 3, 0, 5, 4, 6}},
+		{2, 1, nil},
+		{8, 100, nil},
+	} {
+		var got []int
+		g.forEachLargestFirst(1, c.lo, c.hi, func(_, o int, grp []act) {
+			if len(grp) != sizes[o] {
+				t.Errorf("object %d: group of %d, want %d", o, len(grp), sizes[o])
+			}
+			got = append(got, o)
+		})
+		if !slices.Equal(got, c.want) {
+			t.Errorf("lo %d hi %d: visited %v, want %v", c.lo, c.hi, got, c.want)
+		}
+	}
+}
