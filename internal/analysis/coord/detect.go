@@ -980,32 +980,35 @@ func heavyFirst(keys []uint64, runs []*signalRun) []uint64 {
 	return order
 }
 
-func parallel(workers, n int, f func(i int)) {
+func parallel(workers, n int, f func(i int)) { parallelW(workers, n, func(_, i int) { f(i) }) }
+
+// parallelW calls f(worker, i) for i in [0, n), spread over workers (≤ 0: GOMAXPROCS) in
+// dynamic chunks of 256; serially, as worker 0, below 1,024 items or with one worker.
+func parallelW(workers, n int, f func(w, i int)) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	if n < 1024 || workers == 1 {
 		for i := 0; i < n; i++ {
-			f(i)
+			f(0, i)
 		}
 		return
 	}
+	const chunk = 256
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for {
-				lo := int(next.Add(256)) - 256
+				lo := int(next.Add(chunk)) - chunk
 				if lo >= n {
 					return
 				}
-				for i := lo; i < min(lo+256, n); i++ {
-					f(i)
+				for i := lo; i < min(lo+chunk, n); i++ {
+					f(w, i)
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
 }

@@ -85,30 +85,7 @@ func cmpAct(x, y act) int {
 // forEachObject calls f(worker, object, group) for every object, spreading objects over
 // workers in dynamic chunks.
 func (g groups) forEachObject(workers int, f func(w, o int, grp []act)) {
-	nObj := len(g.start) - 1
-	if workers < 1 {
-		workers = 1
-	}
-	const chunk = 256
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for {
-				lo := int(next.Add(chunk)) - chunk
-				if lo >= nObj {
-					return
-				}
-				hi := min(lo+chunk, nObj)
-				for o := lo; o < hi; o++ {
-					f(w, o, g.acts[g.start[o]:g.start[o+1]])
-				}
-			}
-		}(w)
-	}
-	wg.Wait()
+	parallelW(max(workers, 1), len(g.start)-1, func(w, o int) { f(w, o, g.acts[g.start[o]:g.start[o+1]]) })
 }
 
 // forEachLargestFirst is forEachObject over the objects with lo … hi actions only, the
@@ -139,23 +116,10 @@ func (g groups) forEachLargestFirst(workers, lo, hi int, f func(w, o int, grp []
 			bucket[hi-n]++
 		}
 	}
-	const chunk = 256
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Go(func() {
-			for {
-				from := int(next.Add(chunk)) - chunk
-				if from >= len(order) {
-					return
-				}
-				for _, o := range order[from:min(from+chunk, len(order))] {
-					f(w, int(o), g.acts[g.start[o]:g.start[o+1]])
-				}
-			}
-		})
-	}
-	wg.Wait()
+	parallelW(workers, len(order), func(w, k int) {
+		o := order[k]
+		f(w, int(o), g.acts[g.start[o]:g.start[o+1]])
+	})
 }
 
 // sweep calls emit(i, j) for every pair i < j of the time-sorted group with
