@@ -680,8 +680,9 @@ func timeResolution(in *Input) int64 {
 	return 1
 }
 
-// curveScores are the thresholds of the reported calibration curve.
-var curveScores = []float64{1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 50, 100}
+// curveScores are the thresholds of the reported calibration curve; the first bounds the score
+// floor (scoreFloor), so every point counts exact scores.
+var curveScores = []float64{2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 50, 100}
 
 func countAtLeast(desc []float64, s float64) int {
 	// desc is sorted descending.

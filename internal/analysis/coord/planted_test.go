@@ -1,6 +1,7 @@
 package coord
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -158,7 +159,7 @@ func BenchmarkPlanted10M(b *testing.B) {
 		start, last := time.Now(), ""
 		p.Progress = func(step string, done, total int64) {
 			if step != last {
-				b.Logf("%7.2fs %s", time.Since(start).Seconds(), step)
+				fmt.Fprintf(os.Stderr, "%7.2fs %s\n", time.Since(start).Seconds(), step) // b.Logf truncates
 				last = step
 			}
 		}
