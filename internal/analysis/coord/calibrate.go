@@ -691,8 +691,15 @@ func countAtLeast(desc []float64, s float64) int {
 
 // calibrationCurve fills cal's curve and its chance counts at the chosen thresholds.
 func calibrationCurve(cal *Calibration, obs, null, accObs, accNull []float64, reps []replicateResult, runs int) {
+	// Only the scores at or above the lowest threshold counted take part (most are below it).
+	lowest := min(curveScores[0], cal.EdgeScore, cal.AccountScore)
 	desc := func(xs []float64) []float64 {
-		s := slices.Clone(xs)
+		var s []float64
+		for _, x := range xs {
+			if x >= lowest {
+				s = append(s, x)
+			}
+		}
 		slices.Sort(s)
 		slices.Reverse(s)
 		return s
@@ -745,23 +752,22 @@ func calibrationCurve(cal *Calibration, obs, null, accObs, accNull []float64, re
 // edge, their co-actions (any count ≥ 1) with the other flagged accounts, as edges marked
 // Support: the evidence behind the account's flag, and what places it in a cluster.
 func supportEdges(in *Input, runs []*signalRun, kept []Edge, accSig map[int32]float64, window int64) []Edge {
-	inEdge := map[int32]bool{}
+	nAcc := in.Accounts.Len()
+	inEdge, only, flagged := make([]bool, nAcc), make([]bool, nAcc), make([]bool, nAcc)
 	for _, e := range kept {
 		inEdge[e.s], inEdge[e.t] = true, true
+		flagged[e.s], flagged[e.t] = true, true
 	}
-	only := map[int32]bool{}
-	flagged := map[int32]bool{}
+	nOnly := 0
 	for a := range accSig {
 		flagged[a] = true
 		if !inEdge[a] {
 			only[a] = true
+			nOnly++
 		}
 	}
-	if len(only) == 0 {
+	if nOnly == 0 {
 		return nil
-	}
-	for a := range inEdge {
-		flagged[a] = true
 	}
 	type agg struct {
 		per  []int
@@ -965,15 +971,26 @@ func (r *relocator) objectsOf(g groups, side map[int32]int8) []int {
 // least each.
 func distinctByScore(cs []cand, scores []float64, floor float64) (desc []float64, accounts []int) {
 	idx := atLeastDesc(scores, floor)
-	seen := map[int32]struct{}{}
+	var top int32
+	for _, i := range idx {
+		a, b := splitKey(cs[i].key)
+		top = max(top, a, b)
+	}
+	seen := make([]bool, top+1)
+	n := 0
 	for r := 0; r < len(idx); {
 		j := r
 		for ; j < len(idx) && scores[idx[j]] == scores[idx[r]]; j++ {
 			a, b := splitKey(cs[idx[j]].key)
-			seen[a], seen[b] = struct{}{}, struct{}{}
+			for _, x := range [2]int32{a, b} {
+				if !seen[x] {
+					seen[x] = true
+					n++
+				}
+			}
 		}
 		desc = append(desc, scores[idx[r]])
-		accounts = append(accounts, len(seen))
+		accounts = append(accounts, n)
 		r = j
 	}
 	return desc, accounts

@@ -251,30 +251,43 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 	// λ depends on the pair only (the replicates keep every account's values), so it is
 	// computed once per distinct pair of the data and the replicates, with the largest count the
 	// pair has in any of them (what its pruning limit depends on).
+	// slot maps the data's pairs (first) and then each replicate's, in order, to their distinct
+	// pair (nil without replicates: the distinct pairs are the candidates, in order).
 	pairKeys := make([]uint64, 0, len(cands))
 	pairMax := make([]uint64, 0, len(cands))
 	for _, c := range cands {
 		pairKeys = append(pairKeys, c.key)
 		pairMax = append(pairMax, uint64(c.total))
 	}
-	for _, rep := range reps {
-		for _, c := range rep.pairs {
-			pairKeys = append(pairKeys, c.key)
-			pairMax = append(pairMax, uint64(c.total))
-		}
-	}
+	var slot []int32
 	if len(reps) > 0 {
-		radix.SortKV(pairKeys, pairMax, make([]uint64, len(pairKeys)), make([]uint64, len(pairKeys)))
+		totals := pairMax
+		for _, rep := range reps {
+			for _, c := range rep.pairs {
+				pairKeys = append(pairKeys, c.key)
+				totals = append(totals, uint64(c.total))
+			}
+		}
+		src := make([]uint64, len(pairKeys))
+		for i := range src {
+			src[i] = uint64(i)
+		}
+		radix.SortKV(pairKeys, src, make([]uint64, len(pairKeys)), make([]uint64, len(pairKeys)))
+		slot = make([]int32, len(pairKeys))
+		pairMax = make([]uint64, 0, len(pairKeys))
 		w := 0
 		for i := range pairKeys {
+			t := totals[src[i]]
 			if w > 0 && pairKeys[i] == pairKeys[w-1] {
-				pairMax[w-1] = max(pairMax[w-1], pairMax[i])
-				continue
+				pairMax[w-1] = max(pairMax[w-1], t)
+			} else {
+				pairKeys[w] = pairKeys[i]
+				pairMax = append(pairMax, t)
+				w++
 			}
-			pairKeys[w], pairMax[w] = pairKeys[i], pairMax[i]
-			w++
+			slot[src[i]] = int32(w - 1)
 		}
-		pairKeys, pairMax = pairKeys[:w], pairMax[:w]
+		pairKeys = pairKeys[:w]
 	}
 	// A pair's λ is computed exactly only while it could still be significant: past its
 	// pruning limit its p-value exceeds the level below which anything is kept (the strict or
@@ -327,17 +340,16 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 	}
 	pairMax = nil
 	// lambdaOf returns the λ of each pair of cs, and whether it was pruned (λ is then a lower
-	// bound past the pair's limit).
-	lambdaOf := func(cs []cand) ([]float64, []bool) {
-		if len(reps) == 0 {
+	// bound past the pair's limit); cs starts at position from of slot's order.
+	lambdaOf := func(from int, cs []cand) ([]float64, []bool) {
+		if slot == nil {
 			return pairLambda, pairOver // the keys are the candidates', in order
 		}
 		ls := make([]float64, len(cs))
 		os := make([]bool, len(cs))
-		parallel(p.Workers, len(cs), func(i int) {
-			j, _ := slices.BinarySearch(pairKeys, cs[i].key)
+		for i, j := range slot[from : from+len(cs)] {
 			ls[i], os[i] = pairLambda[j], pairOver[j]
-		})
+		}
 		return ls, os
 	}
 	// score is a pair's evidence; a pruned pair's is below the floor whatever its bound gives.
@@ -349,7 +361,7 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 		}
 		return s
 	}
-	lambdas, overs := lambdaOf(cands)
+	lambdas, overs := lambdaOf(0, cands)
 	scores := make([]float64, len(cands))
 	for i, c := range cands {
 		scores[i] = score(c.total, lambdas[i], overs[i])
@@ -361,8 +373,10 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 	if calibrated {
 		cal = &Calibration{Method: "empirical-fdr", FDR: p.FDR, Runs: len(reps), GroupObjectCap: p.GroupObjectCap}
 		var nullScores []float64
+		from := len(cands)
 		for ri := range reps {
-			ls, os := lambdaOf(reps[ri].pairs)
+			ls, os := lambdaOf(from, reps[ri].pairs)
+			from += len(reps[ri].pairs)
 			reps[ri].pairScore = make([]float64, len(ls))
 			for i, c := range reps[ri].pairs {
 				reps[ri].pairScore[i] = score(c.total, ls[i], os[i])
