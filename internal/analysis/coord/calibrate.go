@@ -420,17 +420,18 @@ func soleHit(grp []act, i int, multi bool, ref int64, vs, qs []int64, window int
 	}
 	// The intervals ascend and are disjoint: each one's values start where the previous one's
 	// ended.
+	// The account's own region [lo, hi] lies inside the interval holding t: its values are
+	// searched from where that interval's start.
 	x := 0
 	for _, iv := range ivs {
 		x = gallop(xs, x, iv[0]-ref)
 		y := gallop(xs, x, iv[1]-ref+1)
 		hits += y - x
+		if lo <= hi && iv[0] <= t && t <= iv[1] {
+			i := gallop(xs, x, lo-ref)
+			hits -= gallop(xs, i, hi-ref+1) - i
+		}
 		x = y
-	}
-	if lo <= hi {
-		i, _ := slices.BinarySearch(xs, lo-ref)
-		j, _ := slices.BinarySearch(xs, hi-ref+1)
-		hits -= j - i
 	}
 	return float64(hits) / float64(len(xs))
 }
@@ -449,8 +450,23 @@ func gallopEnd(ivs [][2]int64, from int, v int64) int {
 		hi = lo + step
 	}
 	hi = min(hi, len(ivs))
-	// ivs[lo][1] < v; the answer is in (lo, hi].
-	return lo + 1 + sort.Search(hi-lo-1, func(k int) bool { return ivs[lo+1+k][1] >= v })
+	// ivs[lo][1] < v; the answer is in (lo, hi]: a bisection of ivs[lo+1:hi] by end, branch
+	// free as in lowerBound.
+	base, n := lo+1, hi-lo-1
+	if n == 0 {
+		return base
+	}
+	for n > 1 {
+		half := n / 2
+		if ivs[base+half-1][1] < v {
+			base += half
+		}
+		n -= half
+	}
+	if ivs[base][1] < v {
+		base++
+	}
+	return base
 }
 
 // logTail10 is log10 P(X ≥ x), X ~ Poisson(lambda), without underflow: the score −logTail10
