@@ -246,7 +246,7 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 	}
 	relocating.Wait()
 	for i, r := range runs {
-		r.null = newNullModel(r.g, &in, window, needed, rls[i])
+		r.null = newNullModel(r.g, &in, window, needed, rls[i], p.Workers)
 	}
 	// λ depends on the pair only (the replicates keep every account's values), so it is
 	// computed once per distinct pair of the data and the replicates, with the largest count the

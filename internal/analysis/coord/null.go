@@ -60,9 +60,9 @@ func (m *nullModel) expectedBelow(a, b int32, limit float64) (float64, bool) {
 
 // newNullModel builds both classes' statistics for the accounts marked in needed, from the
 // signal's relocator (which holds every account's values per class, sorted, and the objects
-// they were on).
-func newNullModel(g groups, in *Input, window int64, needed []bool, rl *relocator) nullModel {
-	return nullModel{newSignalNull(g, in, window, needed, rl, 0), newSignalNull(g, in, window, needed, rl, 1)}
+// they were on), with up to workers goroutines (0: GOMAXPROCS).
+func newNullModel(g groups, in *Input, window int64, needed []bool, rl *relocator, workers int) nullModel {
+	return nullModel{newSignalNull(g, in, window, needed, rl, 0, workers), newSignalNull(g, in, window, needed, rl, 1, workers)}
 }
 
 // anchored reports whether object o has a creation time. An anchored object's actions are
@@ -87,7 +87,7 @@ func refTime(in *Input, o int, first int64) int64 {
 // values of its segment (already sorted: v = t − ref, ref the object's creation for anchored
 // objects and 0 for the others); its authors come from the segment's objects. The accounts are
 // independent, so they are built in parallel.
-func newSignalNull(g groups, in *Input, window int64, needed []bool, rl *relocator, cls int) signalNull {
+func newSignalNull(g groups, in *Input, window int64, needed []bool, rl *relocator, cls, workers int) signalNull {
 	nAcc := len(needed)
 	s := signalNull{window: window, off: make([]int, nAcc+1), sx: make([]float64, in.Accounts.Len()+1)}
 	anch := cls == 0
@@ -111,7 +111,7 @@ func newSignalNull(g groups, in *Input, window int64, needed []bool, rl *relocat
 	}
 	xs := make([]xn, s.off[nAcc])
 	s.xoff = make([]int, nAcc+1)
-	parallel(0, nAcc, func(a int) {
+	parallel(workers, nAcc, func(a int) {
 		if !needed[a] {
 			return
 		}
@@ -139,7 +139,7 @@ func newSignalNull(g groups, in *Input, window int64, needed []bool, rl *relocat
 	s.xs = make([]int32, s.xoff[nAcc])
 	s.xk = make([]float64, s.xoff[nAcc])
 	s.xn = make([]float64, s.xoff[nAcc])
-	parallel(0, nAcc, func(a int) {
+	parallel(workers, nAcc, func(a int) {
 		d := s.xoff[a] - 1
 		for i := s.off[a]; i < s.off[a+1]; i++ {
 			if i == s.off[a] || xs[i].x != xs[i-1].x {

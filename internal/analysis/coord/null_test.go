@@ -217,7 +217,7 @@ func TestExpectedBelow(t *testing.T) {
 	for i := range needed {
 		needed[i] = true
 	}
-	m := newNullModel(r.g, &in, 60, needed, newRelocator(r.g, &in, in.Accounts.Len(), 2))
+	m := newNullModel(r.g, &in, 60, needed, newRelocator(r.g, &in, in.Accounts.Len(), 2), 2)
 	rng := rand.New(rand.NewPCG(5, 6))
 	checked, stopped := 0, 0
 	for range 20000 {
