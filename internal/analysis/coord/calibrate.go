@@ -421,7 +421,7 @@ func soleHit(grp []act, i int, multi bool, ref int64, vs, qs []int64, window int
 	// The intervals ascend and are disjoint: each one's values start where the previous one's
 	// ended.
 	// The account's own region [lo, hi] lies inside the interval holding t: its values are
-	// searched from where that interval's start.
+	// searched from that interval's start.
 	x := 0
 	for _, iv := range ivs {
 		x = gallop(xs, x, iv[0]-ref)
