@@ -419,9 +419,8 @@ func soleHit(grp []act, i int, multi bool, ref int64, vs, qs []int64, window int
 		return float64(hits) / float64(len(xs))
 	}
 	// The intervals ascend and are disjoint: each one's values start where the previous one's
-	// ended.
-	// The account's own region [lo, hi] lies inside the interval holding t: its values are
-	// searched from that interval's start.
+	// ended. The account's own region [lo, hi] lies inside the interval holding t: its values
+	// are searched from that interval's start.
 	x := 0
 	for _, iv := range ivs {
 		x = gallop(xs, x, iv[0]-ref)
@@ -504,13 +503,7 @@ func qValues(obs, null []float64, runs int, floor float64) []float64 {
 	for i := range q {
 		q[i] = 1
 	}
-	var ns []float64
-	for _, v := range null {
-		if v >= floor {
-			ns = append(ns, v)
-		}
-	}
-	slices.SortFunc(ns, func(x, y float64) int { return cmp.Compare(y, x) }) // descending
+	ns := descAtLeast(null, floor)
 	// FDR per tie group of observed scores (R(s) counts the whole tie), then the running
 	// minimum from the lowest score up.
 	type grp struct {
@@ -539,6 +532,18 @@ func qValues(obs, null []float64, runs int, floor float64) []float64 {
 		}
 	}
 	return q
+}
+
+// descAtLeast returns the scores ≥ floor, in decreasing order.
+func descAtLeast(scores []float64, floor float64) []float64 {
+	var xs []float64
+	for _, v := range scores {
+		if v >= floor {
+			xs = append(xs, v)
+		}
+	}
+	slices.SortFunc(xs, func(x, y float64) int { return cmp.Compare(y, x) })
+	return xs
 }
 
 // atLeastDesc returns the indices of the scores ≥ floor, by decreasing score (ties in index
@@ -709,18 +714,8 @@ func countAtLeast(desc []float64, s float64) int {
 func calibrationCurve(cal *Calibration, obs, null, accObs, accNull []float64, reps []replicateResult, runs int) {
 	// Only the scores at or above the lowest threshold counted take part (most are below it).
 	lowest := min(curveScores[0], cal.EdgeScore, cal.AccountScore)
-	desc := func(xs []float64) []float64 {
-		var s []float64
-		for _, x := range xs {
-			if x >= lowest {
-				s = append(s, x)
-			}
-		}
-		slices.Sort(s)
-		slices.Reverse(s)
-		return s
-	}
-	o, n, ao, an := desc(obs), desc(null), desc(accObs), desc(accNull)
+	o, n := descAtLeast(obs, lowest), descAtLeast(null, lowest)
+	ao, an := descAtLeast(accObs, lowest), descAtLeast(accNull, lowest)
 	r := float64(max(runs, 1))
 	ratio := func(exp float64, got int) float64 {
 		if got == 0 {

@@ -254,19 +254,19 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 	// slot maps the data's pairs (first) and then each replicate's, in order, to their distinct
 	// pair (nil without replicates: the distinct pairs are the candidates, in order).
 	pairKeys := make([]uint64, 0, len(cands))
-	pairMax := make([]uint64, 0, len(cands))
-	for _, c := range cands {
-		pairKeys = append(pairKeys, c.key)
-		pairMax = append(pairMax, uint64(c.total))
+	totals := make([]uint64, 0, len(cands))
+	add := func(cs []cand) {
+		for _, c := range cs {
+			pairKeys = append(pairKeys, c.key)
+			totals = append(totals, uint64(c.total))
+		}
 	}
+	add(cands)
+	pairMax := totals
 	var slot []int32
 	if len(reps) > 0 {
-		totals := pairMax
 		for _, rep := range reps {
-			for _, c := range rep.pairs {
-				pairKeys = append(pairKeys, c.key)
-				totals = append(totals, uint64(c.total))
-			}
+			add(rep.pairs)
 		}
 		src := make([]uint64, len(pairKeys))
 		for i := range src {
@@ -274,20 +274,18 @@ func Detect(ctx context.Context, in Input, p Params, rng *rand.Rand) (Result, er
 		}
 		radix.SortKV(pairKeys, src, make([]uint64, len(pairKeys)), make([]uint64, len(pairKeys)))
 		slot = make([]int32, len(pairKeys))
-		pairMax = make([]uint64, 0, len(pairKeys))
-		w := 0
-		for i := range pairKeys {
+		pairMax = nil
+		for i, k := range pairKeys {
 			t := totals[src[i]]
-			if w > 0 && pairKeys[i] == pairKeys[w-1] {
+			if w := len(pairMax); w > 0 && k == pairKeys[w-1] {
 				pairMax[w-1] = max(pairMax[w-1], t)
 			} else {
-				pairKeys[w] = pairKeys[i]
+				pairKeys[w] = k
 				pairMax = append(pairMax, t)
-				w++
 			}
-			slot[src[i]] = int32(w - 1)
+			slot[src[i]] = int32(len(pairMax) - 1)
 		}
-		pairKeys = pairKeys[:w]
+		pairKeys = pairKeys[:len(pairMax)]
 	}
 	// A pair's λ is computed exactly only while it could still be significant: past its
 	// pruning limit its p-value exceeds the level below which anything is kept (the strict or
