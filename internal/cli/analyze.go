@@ -105,10 +105,11 @@ func (a *App) runAnalyze(ctx context.Context, o analyzeOptions) error {
 		return err
 	}
 	defer st.Close()
+	// Both analyses read the snapshot (the findings too, with --no-coord).
+	if err := a.refreshSnapshot(ctx, st); err != nil {
+		return err
+	}
 	if !o.noCoord {
-		if err := a.refreshSnapshot(ctx, st); err != nil {
-			return err
-		}
 		a.coordDefaults(&cp, false)
 		if err := a.checkCoordMemory(ctx, st, cp); err != nil {
 			return err

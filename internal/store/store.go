@@ -138,12 +138,29 @@ type ResultStore interface {
 
 // SnapshotFormat is the layout of the analysis snapshot (schema snap, docs/schema.md) that
 // this build writes and reads; a snapshot of another format is stale. 2: text keys from
-// SHA-256 (text.KeyOf) and the key cache by MD5.
-const SnapshotFormat = 2
+// SHA-256 (text.KeyOf) and the key cache by MD5. 3: snap.posts, snap.untimed and snap.likes,
+// the findings' input.
+const SnapshotFormat = 3
 
 // Snapshotter is implemented by stores that keep the integer-coded analysis snapshot.
 type Snapshotter interface {
 	// RefreshSnapshot rebuilds the snapshot when the data changed since it was built (a
 	// committed import since), and reports whether it did.
 	RefreshSnapshot(ctx context.Context) (bool, error)
+}
+
+// SnapshotFresh reports whether q's analysis snapshot was built, in this binary's format, for
+// the study's latest committed or partial import. A study without one is not fresh.
+func SnapshotFresh(ctx context.Context, q Querier) bool {
+	rows, err := q.Query(ctx, `SELECT format = ? AND import_id IS NOT DISTINCT FROM
+  (SELECT max(id) FROM core.imports WHERE status IN ('committed', 'partial')) FROM snap.meta`, SnapshotFormat)
+	if err != nil {
+		return false // no snapshot schema
+	}
+	defer rows.Close()
+	var fresh bool
+	if rows.Next() && rows.Scan(&fresh) != nil {
+		return false
+	}
+	return fresh && rows.Err() == nil
 }

@@ -52,6 +52,7 @@ func TestSimulatedWorld(t *testing.T) {
 	// truth's window is half-open [since, until): the last second inside is until − 1 s.
 	base := Params{Since: truth.Window.Since, Until: truth.Window.Until.Add(-time.Second),
 		AsOf: truth.AsOf.Status, LabelAsOf: truth.AsOf.Label}
+	loadBoth(t, db, base) // the snapshot's input is the views'
 	in, err := Load(ctx, db, base)
 	if err != nil {
 		t.Fatal(err)

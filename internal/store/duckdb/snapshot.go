@@ -82,37 +82,52 @@ SELECT o.oid, a.aid,
        CASE WHEN p.kind <> 'repost' AND p.text <> '' AND p.created_at IS NOT NULL THEN md5_number_upper(p.text) END AS h1,
        CASE WHEN p.kind <> 'repost' AND p.text <> '' AND p.created_at IS NOT NULL THEN md5_number_lower(p.text) END AS h2,
        CASE WHEN p.kind <> 'repost' THEN p.urls END AS urls,
-       CASE WHEN p.kind <> 'repost' THEN lower(replace(p.hashtags, chr(31), ' ')) END AS tags
+       CASE WHEN p.kind <> 'repost' THEN lower(replace(p.hashtags, chr(31), ' ')) END AS tags,
+       coalesce(p.kind, '') = '' AS stub, p.likes, p.reposts, p.replies, p.quotes
 FROM core.posts p
 JOIN snap.objects o ON o.platform = p.platform AND o.id = p.id
 LEFT JOIN snap.accounts a ON a.platform = p.platform AND a.id = p.author_id
 LEFT JOIN snap.objects r ON r.platform = p.platform AND r.id = p.ref_id
 LEFT JOIN snap.accounts ra ON ra.platform = p.platform AND ra.id = p.ref_author_id`,
-		// The engagements view's reposts, replies and quotes with a time, in the order coord's
-		// Load reads them: (platform, post id, at, account id, kind, via post id). kind: 0
-		// repost, 1 reply, 2 quote; ordered as the kind names sort (quote, reply, repost).
+		// The engagements view's reposts, replies and quotes by a known account (a temporary
+		// table of the build): the findings read them all, coordination those with a time.
+		`CREATE OR REPLACE TEMP TABLE snap_eng AS
+SELECT p.ref AS oid, p.aid, p.kind, p.ref_author AS author, p.t, p.oid AS via
+FROM snap_posts p
+WHERE p.kind <= 2 AND p.ref IS NOT NULL AND p.ref_author IS NOT NULL AND p.aid IS NOT NULL
+UNION ALL
+SELECT p.ref, p.aid, p.kind, t.aid, p.t, p.oid
+FROM snap_posts p LEFT JOIN snap_posts t ON t.oid = p.ref
+WHERE p.kind <= 2 AND p.ref IS NOT NULL AND p.ref_author IS NULL AND p.aid IS NOT NULL
+UNION ALL
+SELECT e.oid, e.aid, e.kind, coalesce(e.author, t.aid), e.t, NULL
+FROM (SELECT o.oid, a.aid, pa.aid AS author, ` + secsExpr(`x."at"`) + ` AS t,
+             CAST(CASE x.kind WHEN 'repost' THEN 0 WHEN 'reply' THEN 1 ELSE 2 END AS TINYINT) AS kind
+      FROM core.engagements x
+      JOIN snap.objects o ON o.platform = x.platform AND o.id = x.post_id
+      JOIN snap.accounts a ON a.platform = x.platform AND a.id = x.account_id
+      LEFT JOIN snap.accounts pa ON pa.platform = x.platform AND pa.id = x.post_author_id
+      WHERE x.kind IN ('repost', 'reply', 'quote')) e
+ANTI JOIN (SELECT aid, kind, ref FROM snap_posts WHERE kind <= 2) p ON p.aid = e.aid AND p.kind = e.kind AND p.ref = e.oid
+LEFT JOIN snap_posts t ON t.oid = e.oid`,
+		// Those with a time, in the order coord's Load reads them: (platform, post id, at,
+		// account id, kind, via post id). kind: 0 repost, 1 reply, 2 quote; ordered as the kind
+		// names sort (quote, reply, repost).
 		`CREATE OR REPLACE TABLE snap.engagements AS
-SELECT u.*, o.created, o.irart FROM (
-  SELECT p.ref AS oid, p.aid, p.kind, p.ref_author AS author, p.t, p.oid AS via
-  FROM snap_posts p
-  WHERE p.kind <= 2 AND p.ref IS NOT NULL AND p.ref_author IS NOT NULL AND p.t IS NOT NULL AND p.aid IS NOT NULL
-  UNION ALL
-  SELECT p.ref, p.aid, p.kind, t.aid, p.t, p.oid
-  FROM snap_posts p LEFT JOIN snap_posts t ON t.oid = p.ref
-  WHERE p.kind <= 2 AND p.ref IS NOT NULL AND p.ref_author IS NULL AND p.t IS NOT NULL AND p.aid IS NOT NULL
-  UNION ALL
-  SELECT e.oid, e.aid, e.kind, coalesce(e.author, t.aid), e.t, NULL
-  FROM (SELECT o.oid, a.aid, pa.aid AS author, ` + secsExpr(`x."at"`) + ` AS t,
-               CAST(CASE x.kind WHEN 'repost' THEN 0 WHEN 'reply' THEN 1 ELSE 2 END AS TINYINT) AS kind
-        FROM core.engagements x
-        JOIN snap.objects o ON o.platform = x.platform AND o.id = x.post_id
-        JOIN snap.accounts a ON a.platform = x.platform AND a.id = x.account_id
-        LEFT JOIN snap.accounts pa ON pa.platform = x.platform AND pa.id = x.post_author_id
-        WHERE x.kind IN ('repost', 'reply', 'quote') AND x."at" IS NOT NULL) e
-  ANTI JOIN (SELECT aid, kind, ref FROM snap_posts WHERE kind <= 2) p ON p.aid = e.aid AND p.kind = e.kind AND p.ref = e.oid
-  LEFT JOIN snap_posts t ON t.oid = e.oid) u
+SELECT u.*, o.created, o.irart FROM snap_eng u
 JOIN snap.objects o ON o.oid = u.oid
+WHERE u.t IS NOT NULL
 ORDER BY u.oid, u.t, u.aid, 2 - u.kind, u.via`,
+		// Those without a time (the findings count them; coordination cannot place them).
+		`CREATE OR REPLACE TABLE snap.untimed AS
+SELECT oid, aid, kind FROM snap_eng WHERE t IS NULL ORDER BY oid, aid, kind`,
+		// Like events per post (the findings' liker counts): every like row of the view.
+		`CREATE OR REPLACE TABLE snap.likes AS
+SELECT o.oid, count(*) AS n
+FROM core.engagements x JOIN snap.objects o ON o.platform = x.platform AND o.id = x.post_id
+WHERE x.kind = 'like'
+GROUP BY o.oid ORDER BY o.oid`,
+		`DROP TABLE snap_eng`,
 		// Texts: posts that are not reposts, by their co-text key (snap.text_keys).
 		`CREATE OR REPLACE TABLE snap.texts AS
 SELECT p.oid, p.aid, p.t, k.key
@@ -137,6 +152,11 @@ FROM (SELECT DISTINCT tags FROM snap_posts WHERE tags IS NOT NULL AND t IS NOT N
 SELECT p.oid, p.aid, s.sid, p.t FROM snap_posts p JOIN snap.tagseqs s ON s.seq = p.tags
 WHERE p.t IS NOT NULL AND p.aid IS NOT NULL
 ORDER BY p.oid`,
+		// The stored posts with the findings' columns (kind 3 also for a stub post without a
+		// kind; NULL for a kind the findings do not know).
+		`CREATE OR REPLACE TABLE snap.posts AS
+SELECT oid, aid, CAST(CASE WHEN stub THEN 3 ELSE kind END AS TINYINT) AS kind, t, likes, reposts, replies, quotes
+FROM snap_posts ORDER BY oid`,
 		`DROP TABLE snap_links`,
 		`DROP TABLE snap_posts`,
 		`CREATE OR REPLACE TABLE snap.meta AS
