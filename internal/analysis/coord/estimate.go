@@ -9,16 +9,16 @@ import (
 
 // The memory model of an analysis run (Load, Detect, and the findings analyze computes beside
 // them): a fixed part plus a cost per row read. Measured with /usr/bin/time -v on `echotrace
-// analyze` of the simulated prc-2021 world (default signals): scale 0.01, 49,805 rows read,
-// 219 MiB peak RSS (under --memory 256MiB); scale 0.1, 461,120 rows, 647 MB; scale 1, 4,804,948
-// rows, 4,363 MB. The smallest and largest give 176 MB + 869 B per row (within 1 % at scale 1,
-// 11 % low at 0.1); scale 10 (about 50 M rows) would need about 44 GB. The fixed part is taken
-// from the smallest run, so that small studies under small budgets are not refused.
+// analyze` of the simulated prc-2021 world (default signals), both analyses reading the
+// analysis snapshot (session 10): scale 0.01, 49,805 rows read, 175–179 MB peak RSS; scale 0.1,
+// 461,120 rows, 439–453 MB; scale 1, 4,804,948 rows, 2,675–2,778 MB. 180 MB + 600 B per row is
+// above every one of them (by 17 %, 1 % and 10 %); scale 10 (about 50 M rows) would need about
+// 30 GB. (Read through the views, as first measured, it was 176 MB + 869 B per row.)
 const (
 	// MemoryFixed is the model's fixed part, in bytes.
-	MemoryFixed = 176_000_000
+	MemoryFixed = 180_000_000
 	// MemoryPerRow is the model's cost of one row read, in bytes.
-	MemoryPerRow = 869
+	MemoryPerRow = 600
 )
 
 // Estimate is what an analysis of a study is expected to need, from the study's row counts.
