@@ -152,13 +152,28 @@ FROM t ORDER BY pidx`, func(r *sql.Rows) error {
 	e.Kind, e.At = slices.Grow(e.Kind, refs), slices.Grow(e.At, refs)
 	kinds := [...]Kind{Repost, Reply, Quote}
 	np := int64(l.in.Posts.Len())
+	var row [4]any
 	if err := each(ctx, q, targets+`SELECT t.pidx, e.aid, e.kind, e.t FROM snap.engagements e JOIN t ON t.oid = e.oid
 UNION ALL
 SELECT t.pidx, u.aid, u.kind, `+noTimeSQL+` FROM snap.untimed u JOIN t ON t.oid = u.oid`, func(r *sql.Rows) error {
-		var pidx, aid, kind, at int64
-		if err := r.Scan(&pidx, &aid, &kind, &at); err != nil {
+		// Scanned into interfaces: database/sql's path without reflection.
+		if err := r.Scan(&row[0], &row[1], &row[2], &row[3]); err != nil {
 			return err
 		}
+		var v [4]int64
+		for i, x := range row {
+			switch x := x.(type) {
+			case int64:
+				v[i] = x
+			case int32:
+				v[i] = int64(x)
+			case int8:
+				v[i] = int64(x)
+			default:
+				return fmt.Errorf("findings load: engagement column %d: %v (%T) is not an integer", i, x, x)
+			}
+		}
+		pidx, aid, kind, at := v[0], v[1], v[2], v[3]
 		if pidx < 0 || pidx >= np || kind < 0 || kind > 2 {
 			return fmt.Errorf("findings load: engagement row (%d, %d, %d) out of range", pidx, aid, kind)
 		}
