@@ -438,6 +438,7 @@ func compute(in Input, p Params) (Findings, error) {
 	// Weekly rows, indexed by (watch index + 1, week number); watch index -1 stands for all.
 	weekIdx := map[uint64]int32{}
 	weeks := []WeekRow{}
+	var weekPlatform []string // of each row's watch account; "" for all
 	addWeek := func(w int32, ws int64, cat int, coord bool) {
 		k := uint64(uint32(w+1))<<32 | uint64(uint32(int32(floorDiv(ws, 7*day))))
 		i, ok := weekIdx[k]
@@ -445,10 +446,12 @@ func compute(in Input, p Params) (Findings, error) {
 			i = int32(len(weeks))
 			weekIdx[k] = i
 			r := WeekRow{Week: dateOf(ws)}
+			platform := ""
 			if w >= 0 {
-				r.Account = in.Watch[w].ID
+				r.Account, platform = in.Watch[w].ID, in.Watch[w].Platform
 			}
 			weeks = append(weeks, r)
+			weekPlatform = append(weekPlatform, platform)
 		}
 		r := &weeks[i]
 		r.Reposts++
@@ -855,13 +858,26 @@ func compute(in Input, p Params) (Findings, error) {
 	})
 
 	// Weekly composition: all selected accounts first, then per account; by week.
-	f.Weekly = weeks
-	slices.SortFunc(f.Weekly, func(x, y WeekRow) int {
+	// One watch id can be listed on two platforms: their rows are told apart by the platform,
+	// so that the order never depends on the order of the engagements.
+	order := make([]int, len(weeks))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(i, j int) int {
+		x, y := &weeks[i], &weeks[j]
 		if c := cmp.Compare(x.Account, y.Account); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(weekPlatform[i], weekPlatform[j]); c != 0 {
 			return c
 		}
 		return cmp.Compare(x.Week, y.Week)
 	})
+	f.Weekly = make([]WeekRow, len(weeks))
+	for k, i := range order {
+		f.Weekly[k] = weeks[i]
+	}
 	return f, nil
 }
 

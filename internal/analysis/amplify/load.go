@@ -21,6 +21,7 @@ type loader struct {
 	accounts  []map[string]int32 // per platform: account id → index
 	posts     []map[string]int32 // per platform: post id → index
 	watch     []map[string]int32 // per platform: watch account id → watch index
+	handles   []map[string]int32 // per platform: lower-case handle of a handle-only entry → watch index
 }
 
 func (l *loader) platform(name string) (uint8, error) {
@@ -36,6 +37,7 @@ func (l *loader) platform(name string) (uint8, error) {
 	l.accounts = append(l.accounts, map[string]int32{})
 	l.posts = append(l.posts, map[string]int32{})
 	l.watch = append(l.watch, map[string]int32{})
+	l.handles = append(l.handles, map[string]int32{})
 	return i, nil
 }
 
@@ -97,11 +99,11 @@ ORDER BY platform, account_id NULLS LAST, lower(handle), source, line`, func(r *
 			e.Account = l.account(pi, id.String)
 			l.watch[pi][id.String] = int32(len(l.in.Watch))
 		} else {
-			key := "@" + strings.ToLower(handle.String)
-			if _, dup := l.watch[pi][key]; dup {
+			key := strings.ToLower(handle.String)
+			if _, dup := l.handles[pi][key]; dup {
 				return nil
 			}
-			l.watch[pi][key] = int32(len(l.in.Watch))
+			l.handles[pi][key] = int32(len(l.in.Watch))
 		}
 		l.in.Watch = append(l.in.Watch, e)
 		return nil

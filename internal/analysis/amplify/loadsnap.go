@@ -24,7 +24,7 @@ const noTimeSQL = `CAST(-9223372036854775807 - 1 AS BIGINT)`
 // (snap.likes) come as integers keyed by dense ids, so no engagement row carries a string.
 // The target posts and their counts come from snap.posts; the watchlist, the accounts' ids
 // and handles and the observations are read from the views, joined to the snapshot's ids. The rows are the same as loadViews's in
-// another order, on which Compute's result does not depend.
+// another order, on which Compute's result does not depend (TestComputeIgnoresRowOrder).
 func loadSnapshot(ctx context.Context, q store.Querier, p Params) (Input, error) {
 	in, err := readSnapshot(ctx, q, p)
 	if errors.Is(err, errUseViews) {
@@ -91,11 +91,11 @@ ORDER BY w.platform, w.account_id NULLS LAST, lower(w.handle), w.source, w.line`
 			l.watch[pi][id.String] = int32(len(l.in.Watch))
 			watchOf[int32(aid.Int64)] = int32(len(l.in.Watch))
 		} else {
-			key := "@" + strings.ToLower(handle.String)
-			if _, dup := l.watch[pi][key]; dup {
+			key := strings.ToLower(handle.String)
+			if _, dup := l.handles[pi][key]; dup {
 				return nil
 			}
-			l.watch[pi][key] = int32(len(l.in.Watch))
+			l.handles[pi][key] = int32(len(l.in.Watch))
 		}
 		l.in.Watch = append(l.in.Watch, e)
 		return nil

@@ -2,10 +2,12 @@ package amplify
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/echotrace/echotrace/internal/event"
 	"github.com/echotrace/echotrace/internal/store"
@@ -166,5 +168,119 @@ func TestLoadPrefersFreshSnapshot(t *testing.T) {
 	}
 	if after := loadBoth(t, db, handParams()); !reflect.DeepEqual(after, stale) {
 		t.Fatal("findings from the refreshed snapshot differ from the views'")
+	}
+}
+
+// TestSameIDOnTwoPlatforms: a watch id listed on two platforms gives two weekly rows of the
+// same account and week, ordered by platform whatever the order of the engagements (the
+// snapshot's order is not the views').
+func TestSameIDOnTwoPlatforms(t *testing.T) {
+	base := time.Date(2021, 1, 4, 0, 0, 0, 0, time.UTC)
+	b := &event.Batch{}
+	line := int64(0)
+	prov := func() event.Provenance { line++; return event.Provenance{Source: "two platforms", Line: line} }
+	for _, p := range []event.Platform{event.X, event.Mastodon} {
+		b.Watch = append(b.Watch, event.WatchEntry{Platform: p, ID: "w1", ActorType: event.ActorStateMedia, Prov: prov()})
+		b.Posts = append(b.Posts, event.Post{Platform: p, ID: "p1", AuthorID: "w1", CreatedAt: base, Kind: event.KindPost,
+			Likes: event.Unknown, Reposts: event.Unknown, Replies: event.Unknown, Quotes: event.Unknown, Views: event.Unknown, Prov: prov()})
+	}
+	// x/p1: one repost by a suspended account; mastodon/p1: two by active ones.
+	eng := func(p event.Platform, a string) {
+		b.Engagements = append(b.Engagements, event.Engagement{Platform: p, AccountID: a, Kind: event.EngageRepost,
+			PostID: "p1", At: base.Add(time.Hour), Prov: prov()})
+	}
+	eng(event.X, "s")
+	eng(event.Mastodon, "a")
+	eng(event.Mastodon, "b")
+	b.Statuses = append(b.Statuses, event.StatusObservation{Platform: event.X, AccountID: "s",
+		ObservedAt: base.AddDate(0, 1, 0), Status: event.StatusSuspended, Prov: prov()})
+	f := loadBoth(t, openStore(t, b), Params{AsOf: base.AddDate(0, 2, 0)})
+	var rows []WeekRow
+	for _, r := range f.Weekly {
+		if r.Account == "w1" {
+			rows = append(rows, r)
+		}
+	}
+	// "mastodon" sorts before "x".
+	if len(rows) != 2 || rows[0].Reposts != 2 || rows[0].Suspended != 0 || rows[1].Reposts != 1 || rows[1].Suspended != 1 {
+		t.Fatalf("weekly rows of w1: %+v", rows)
+	}
+}
+
+// TestComputeIgnoresRowOrder: the findings do not depend on the order of the engagements or
+// of the accounts (two loads, or two runs of one query, may give them in any order).
+func TestComputeIgnoresRowOrder(t *testing.T) {
+	g := generate(3, 12, 150, 400)
+	p := Params{Since: g.since, Until: g.until, AsOf: g.asOf, Coordinated: g.coordinated}
+	in, err := loadViews(t.Context(), openStore(t, g.main, g.later), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := Compute(in, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(3, 3))
+	// Accounts renumbered by a random permutation, engagements and statuses shuffled.
+	na := in.Accounts.Len()
+	perm := rng.Perm(na)
+	var out Input = in
+	out.Accounts = Accounts{Platform: make([]uint8, na), ID: make([]string, na), Handle: make([]string, na), Created: make([]int64, na)}
+	for old, nw := range perm {
+		out.Accounts.Platform[nw], out.Accounts.ID[nw] = in.Accounts.Platform[old], in.Accounts.ID[old]
+		out.Accounts.Handle[nw], out.Accounts.Created[nw] = in.Accounts.Handle[old], in.Accounts.Created[old]
+	}
+	out.Watch = slices.Clone(in.Watch)
+	for i := range out.Watch {
+		if a := out.Watch[i].Account; a >= 0 {
+			out.Watch[i].Account = int32(perm[a])
+		}
+	}
+	ne := in.Engagements.Len()
+	out.Engagements = Engagements{}
+	for _, i := range rng.Perm(ne) {
+		e := &in.Engagements
+		out.Engagements.Add(int32(perm[e.Account[i]]), e.Post[i], e.Kind[i], e.At[i])
+	}
+	out.Statuses = StatusObservations{}
+	for _, i := range rng.Perm(len(in.Statuses.Account)) {
+		s := &in.Statuses
+		out.Statuses.Add(int32(perm[s.Account[i]]), s.At[i], s.Status[i])
+	}
+	got, err := Compute(out, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		for _, d := range approxDiff(got, want) {
+			t.Error(d)
+		}
+		t.Fatal("findings depend on the order of the rows")
+	}
+}
+
+// TestHandleEntryIsNotAnID: a label observation of account id "@ghost" does not attach to the
+// handle-only watch entry "ghost" (the handle keys and the ids were once in one map).
+func TestHandleEntryIsNotAnID(t *testing.T) {
+	base := time.Date(2021, 1, 4, 0, 0, 0, 0, time.UTC)
+	b := &event.Batch{}
+	line := int64(0)
+	prov := func() event.Provenance { line++; return event.Provenance{Source: "handles", Line: line} }
+	b.Watch = append(b.Watch, event.WatchEntry{Platform: event.X, ID: "w1", ActorType: event.ActorStateMedia, Prov: prov()},
+		event.WatchEntry{Platform: event.X, Handle: "ghost", ActorType: event.ActorStaff, Prov: prov()})
+	b.Posts = append(b.Posts, event.Post{Platform: event.X, ID: "p1", AuthorID: "w1", CreatedAt: base, Kind: event.KindPost,
+		Likes: event.Unknown, Reposts: event.Unknown, Replies: event.Unknown, Quotes: event.Unknown, Views: event.Unknown, Prov: prov()})
+	b.Engagements = append(b.Engagements, event.Engagement{Platform: event.X, AccountID: "a", Kind: event.EngageRepost,
+		PostID: "p1", At: base.Add(time.Hour), Prov: prov()})
+	b.Labels = append(b.Labels, event.LabelObservation{Platform: event.X, AccountID: "@ghost", ObservedAt: base,
+		Label: "gov", Class: event.LabelGovernment, Prov: prov()})
+	db := openStore(t, b)
+	loadBoth(t, db, Params{})
+	in, err := loadViews(t.Context(), db, Params{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(in.Labels.Watch) != 0 {
+		t.Fatalf("the label of id @ghost attached to watch entry %d", in.Labels.Watch[0])
 	}
 }
