@@ -23,8 +23,9 @@ const noTimeSQL = `CAST(-9223372036854775807 - 1 AS BIGINT)`
 // it holds it: the engagements (snap.engagements and snap.untimed) and the like counts
 // (snap.likes) come as integers keyed by dense ids, so no engagement row carries a string.
 // The target posts and their counts come from snap.posts; the watchlist, the accounts' ids
-// and handles and the observations are read from the views, joined to the snapshot's ids. The rows are the same as loadViews's in
-// another order, on which Compute's result does not depend (TestComputeIgnoresRowOrder).
+// and handles and the observations are read from the views, joined to the snapshot's ids.
+// The rows are the same as loadViews's in another order, on which Compute's result does not
+// depend (TestComputeIgnoresRowOrder).
 func loadSnapshot(ctx context.Context, q store.Querier, p Params) (Input, error) {
 	in, err := readSnapshot(ctx, q, p)
 	if errors.Is(err, errUseViews) {
