@@ -33,7 +33,7 @@ func TestMemoryBudget(t *testing.T) {
 		t.Errorf("DuckDB settings under --memory 1GiB:\n%q\nwant\n%q", out, want)
 	}
 
-	// A small study under the smallest budget is not refused (6,000 rows: ≈ 181 MB).
+	// A small study under the smallest budget is not refused (6,000 rows: ≈ 184 MB).
 	mustRun(t, "--study", study, "--memory", "256MiB", "analyze")
 
 	// Over the budget, the check refuses before loading, with the model's figure and the

@@ -211,8 +211,31 @@ func TestSameIDOnTwoPlatforms(t *testing.T) {
 // of the accounts (two loads, or two runs of one query, may give them in any order).
 func TestComputeIgnoresRowOrder(t *testing.T) {
 	g := generate(3, 12, 150, 400)
-	p := Params{Since: g.since, Until: g.until, AsOf: g.asOf, Coordinated: g.coordinated}
-	in, err := loadViews(t.Context(), openStore(t, g.main, g.later), p)
+	// Every amplifier listed (ties in the tail), and the watch ids of the first world listed
+	// again on a second platform with the posts and engagements of a second world.
+	p := Params{Since: g.since, Until: g.until, AsOf: g.asOf, Coordinated: g.coordinated, TopN: 1 << 20}
+	h := generate(4, 12, 150, 400)
+	for _, b := range []*event.Batch{h.main, h.later} {
+		for i := range b.Watch {
+			b.Watch[i].Platform = event.Mastodon
+		}
+		for i := range b.Posts {
+			b.Posts[i].Platform = event.Mastodon
+		}
+		for i := range b.Engagements {
+			b.Engagements[i].Platform = event.Mastodon
+		}
+		for i := range b.Accounts {
+			b.Accounts[i].Platform = event.Mastodon
+		}
+		for i := range b.Statuses {
+			b.Statuses[i].Platform = event.Mastodon
+		}
+		for i := range b.Labels {
+			b.Labels[i].Platform = event.Mastodon
+		}
+	}
+	in, err := loadViews(t.Context(), openStore(t, g.main, g.later, h.main, h.later), p)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,9 @@ const (
 	MemoryFixed = 180_000_000
 	// MemoryPerRow is the model's cost of one row read, in bytes.
 	MemoryPerRow = 600
+	// MemoryPerRowViews is the cost of one row read through the views (the first
+	// measurement: 176 MB + 869 B per row), for the runs that cannot read the snapshot.
+	MemoryPerRowViews = 869
 )
 
 // Estimate is what an analysis of a study is expected to need, from the study's row counts.
@@ -55,7 +58,11 @@ func EstimateMemory(ctx context.Context, q store.Querier, p Params) (Estimate, e
 			}
 		}
 	}
-	e.Bytes = MemoryFixed + MemoryPerRow*e.Rows
+	perRow := int64(MemoryPerRow)
+	if !snapshotUsable(p, want) || !store.SnapshotFresh(ctx, q) {
+		perRow = MemoryPerRowViews
+	}
+	e.Bytes = MemoryFixed + perRow*e.Rows
 	return e, nil
 }
 

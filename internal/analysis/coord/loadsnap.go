@@ -161,12 +161,18 @@ func loadSnapshot(ctx context.Context, q store.Querier, p Params, want map[Signa
 		}
 	}
 	// Packed integers: fewer values per row through database/sql (each is boxed).
-	hint := meta.counts
-	engs := readLater(rctx, q, len(ks) > 0, 4, int(hint.repost+hint.reply+hint.quote), `SELECT (CAST(oid AS BIGINT) << 32) | aid, t,
+	// Room for the wanted kinds only (the memory model counts those).
+	var hint int64
+	for i, c := range []int64{meta.counts.repost, meta.counts.reply, meta.counts.quote} {
+		if all || want[kinds[i]] {
+			hint += c
+		}
+	}
+	engs := readLater(rctx, q, len(ks) > 0, 4, int(hint), `SELECT (CAST(oid AS BIGINT) << 32) | aid, t,
        (CAST(coalesce(author, -1) + 1 AS BIGINT) << 32) | (coalesce(via, -1) + 1),
        coalesce(created, 0) * 8 + kind * 2 + CAST(irart AS INTEGER)
 FROM snap.engagements WHERE kind IN (`+strings.Join(append(ks, "-1"), ",")+`)`, row)
-	texts := readLater(rctx, q, all || want[CoText], 3, int(hint.text), `SELECT (CAST(oid AS BIGINT) << 32) | aid, t, key FROM snap.texts`, row)
+	texts := readLater(rctx, q, all || want[CoText], 3, int(meta.counts.text), `SELECT (CAST(oid AS BIGINT) << 32) | aid, t, key FROM snap.texts`, row)
 	links := readLater(rctx, q, all || want[CoLink], 3, 0, `SELECT (CAST(oid AS BIGINT) << 32) | aid, uid, t FROM snap.links`, row)
 	tags := readLater(rctx, q, all || want[CoHashtag], 3, 0, `SELECT (CAST(oid AS BIGINT) << 32) | aid, sid, t FROM snap.hashtags`, row)
 	defer func() {
