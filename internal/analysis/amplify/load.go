@@ -274,15 +274,18 @@ FROM label_observations WHERE account_id IS NOT NULL AND observed_at IS NOT NULL
 
 // windowClause restricts a timestamp column to p's window, comparing unix seconds so that no
 // time zone conversion is involved.
-func windowClause(col string, p Params) (string, []any) {
+func windowClause(col string, p Params) (string, []any) { return windowOn("epoch("+col+")", p) }
+
+// windowOn restricts a unix-seconds expression to p's window [Since, Until + 1 s).
+func windowOn(expr string, p Params) (string, []any) {
 	var conds []string
 	var args []any
 	if !p.Since.IsZero() {
-		conds = append(conds, "epoch("+col+") >= ?")
+		conds = append(conds, expr+" >= ?")
 		args = append(args, float64(p.Since.Unix()))
 	}
 	if !p.Until.IsZero() {
-		conds = append(conds, "epoch("+col+") < ?")
+		conds = append(conds, expr+" < ?")
 		args = append(args, float64(p.Until.Unix()+1))
 	}
 	if len(conds) == 0 {

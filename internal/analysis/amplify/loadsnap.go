@@ -263,20 +263,5 @@ WHERE o.observed_at IS NOT NULL`, func(r *sql.Rows) error {
 }
 
 // secondsWindow restricts a column of unix seconds (floored, as the snapshot stores times) to
-// p's window: the same rows as windowClause on the timestamp.
-func secondsWindow(col string, p Params) (string, []any) {
-	var conds []string
-	var args []any
-	if !p.Since.IsZero() {
-		conds = append(conds, col+" >= ?")
-		args = append(args, p.Since.Unix())
-	}
-	if !p.Until.IsZero() {
-		conds = append(conds, col+" < ?")
-		args = append(args, p.Until.Unix()+1)
-	}
-	if len(conds) == 0 {
-		return "", nil
-	}
-	return " WHERE " + strings.Join(conds, " AND "), args
-}
+// p's window: the same rows as windowClause on the timestamp (whole seconds compare alike).
+func secondsWindow(col string, p Params) (string, []any) { return windowOn(col, p) }
