@@ -3,6 +3,7 @@ package amplify
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -50,6 +51,49 @@ func (l *loader) account(p uint8, id string) int32 {
 	return i
 }
 
+// watchRow is a row of the watchlist view as the loaders read it.
+type watchRow struct {
+	platform                           string
+	id, handle, actor, country, outlet sql.NullString
+	since, until                       sql.NullInt64
+}
+
+// dest are the Scan destinations of the row's columns, in the loaders' SELECT order.
+func (w *watchRow) dest() []any {
+	return []any{&w.platform, &w.id, &w.handle, &w.actor, &w.country, &w.outlet, &w.since, &w.until}
+}
+
+// addWatch adds w as a watch entry unless its account id (or, for a handle-only entry, its
+// handle) is listed already; account gives the entry's account index. It returns the new
+// entry's index, or -1 for a repeat.
+func (l *loader) addWatch(w *watchRow, account func(pi uint8, id string) (int32, error)) (int32, error) {
+	pi, err := l.platform(w.platform)
+	if err != nil {
+		return -1, err
+	}
+	e := WatchEntry{Account: -1, Platform: w.platform, ID: w.id.String, Handle: w.handle.String,
+		ActorType: w.actor.String, Country: strings.ToUpper(w.country.String), Outlet: w.outlet.String,
+		Since: orNoTime(w.since), Until: orNoTime(w.until)}
+	index := int32(len(l.in.Watch))
+	if w.id.Valid && w.id.String != "" {
+		if _, dup := l.watch[pi][w.id.String]; dup {
+			return -1, nil
+		}
+		if e.Account, err = account(pi, w.id.String); err != nil {
+			return -1, err
+		}
+		l.watch[pi][w.id.String] = index
+	} else {
+		key := strings.ToLower(w.handle.String)
+		if _, dup := l.handles[pi][key]; dup {
+			return -1, nil
+		}
+		l.handles[pi][key] = index
+	}
+	l.in.Watch = append(l.in.Watch, e)
+	return index, nil
+}
+
 // known platform lookup without adding one.
 func (l *loader) lookup(name string) (uint8, bool) {
 	i, ok := l.platforms[name]
@@ -57,11 +101,13 @@ func (l *loader) lookup(name string) (uint8, bool) {
 }
 
 // Load reads what Compute needs through q: from the analysis snapshot when it is fresh
-// (loadSnapshot), else from the views (loadViews). The two give the same findings (tested).
+// (readSnapshot), else from the views (loadViews). The two give the same findings (tested).
 // ECHOTRACE_NO_SNAPSHOT=1 forces the views.
 func Load(ctx context.Context, q store.Querier, p Params) (Input, error) {
 	if os.Getenv("ECHOTRACE_NO_SNAPSHOT") == "" && store.SnapshotFresh(ctx, q) {
-		return loadSnapshot(ctx, q, p)
+		if in, err := readSnapshot(ctx, q, p); !errors.Is(err, errUseViews) {
+			return in, err
+		}
 	}
 	return loadViews(ctx, q, p)
 }
@@ -79,34 +125,12 @@ func loadViews(ctx context.Context, q store.Querier, p Params) (Input, error) {
        `+sec("since")+`, `+sec("until")+`
 FROM watchlist
 ORDER BY platform, account_id NULLS LAST, lower(handle), source, line`, func(r *sql.Rows) error {
-		var platform string
-		var id, handle, actor, country, outlet sql.NullString
-		var since, until sql.NullInt64
-		if err := r.Scan(&platform, &id, &handle, &actor, &country, &outlet, &since, &until); err != nil {
+		var w watchRow
+		if err := r.Scan(w.dest()...); err != nil {
 			return err
 		}
-		pi, err := l.platform(platform)
-		if err != nil {
-			return err
-		}
-		e := WatchEntry{Account: -1, Platform: platform, ID: id.String, Handle: handle.String,
-			ActorType: actor.String, Country: strings.ToUpper(country.String), Outlet: outlet.String,
-			Since: orNoTime(since), Until: orNoTime(until)}
-		if id.Valid && id.String != "" {
-			if _, dup := l.watch[pi][id.String]; dup {
-				return nil
-			}
-			e.Account = l.account(pi, id.String)
-			l.watch[pi][id.String] = int32(len(l.in.Watch))
-		} else {
-			key := strings.ToLower(handle.String)
-			if _, dup := l.handles[pi][key]; dup {
-				return nil
-			}
-			l.handles[pi][key] = int32(len(l.in.Watch))
-		}
-		l.in.Watch = append(l.in.Watch, e)
-		return nil
+		_, err := l.addWatch(&w, func(pi uint8, id string) (int32, error) { return l.account(pi, id), nil })
+		return err
 	}); err != nil {
 		return Input{}, fmt.Errorf("load watchlist: %w", err)
 	}

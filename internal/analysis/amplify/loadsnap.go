@@ -6,34 +6,25 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/echotrace/echotrace/internal/store"
 )
 
 // errUseViews: the snapshot lacks what a row needs (a watchlist account without an aid, a
-// post of a kind the findings do not know); loadSnapshot then reads the views, whose load
+// post of a kind the findings do not know); Load then reads the views, whose load
 // names the row or gives the same input.
 var errUseViews = errors.New("findings load: read the views")
 
 // noTimeSQL is NoTime as a DuckDB BIGINT expression (the literal −2^63 does not parse).
 const noTimeSQL = `CAST(-9223372036854775807 - 1 AS BIGINT)`
 
-// loadSnapshot reads what loadViews reads, from the analysis snapshot (docs/schema.md) where
+// readSnapshot reads what loadViews reads, from the analysis snapshot (docs/schema.md) where
 // it holds it: the engagements (snap.engagements and snap.untimed) and the like counts
 // (snap.likes) come as integers keyed by dense ids, so no engagement row carries a string.
 // The target posts and their counts come from snap.posts; the watchlist, the accounts' ids
 // and handles and the observations are read from the views, joined to the snapshot's ids.
 // The rows are the same as loadViews's in another order, on which Compute's result does not
 // depend (TestComputeIgnoresRowOrder).
-func loadSnapshot(ctx context.Context, q store.Querier, p Params) (Input, error) {
-	in, err := readSnapshot(ctx, q, p)
-	if errors.Is(err, errUseViews) {
-		return loadViews(ctx, q, p)
-	}
-	return in, err
-}
-
 func readSnapshot(ctx context.Context, q store.Querier, p Params) (Input, error) {
 	l := &loader{platforms: map[string]uint8{}}
 	var naccounts int
@@ -65,41 +56,22 @@ func readSnapshot(ctx context.Context, q store.Querier, p Params) (Input, error)
        `+sec("w.since")+`, `+sec("w.until")+`, s.aid
 FROM watchlist w LEFT JOIN snap.accounts s ON s.platform = w.platform AND s.id = w.account_id
 ORDER BY w.platform, w.account_id NULLS LAST, lower(w.handle), w.source, w.line`, func(r *sql.Rows) error {
-		var platform string
-		var id, handle, actor, country, outlet sql.NullString
-		var since, until, aid sql.NullInt64
-		if err := r.Scan(&platform, &id, &handle, &actor, &country, &outlet, &since, &until, &aid); err != nil {
+		var w watchRow
+		var aid sql.NullInt64
+		if err := r.Scan(append(w.dest(), &aid)...); err != nil {
 			return err
 		}
-		pi, err := l.platform(platform)
-		if err != nil {
-			return err
-		}
-		e := WatchEntry{Account: -1, Platform: platform, ID: id.String, Handle: handle.String,
-			ActorType: actor.String, Country: strings.ToUpper(country.String), Outlet: outlet.String,
-			Since: orNoTime(since), Until: orNoTime(until)}
-		if id.Valid && id.String != "" {
-			if _, dup := l.watch[pi][id.String]; dup {
-				return nil
-			}
+		_, err := l.addWatch(&w, func(pi uint8, id string) (int32, error) {
 			if !aid.Valid {
-				return errUseViews
+				return -1, errUseViews
 			}
 			if err := checkAid(aid.Int64); err != nil {
-				return err
+				return -1, err
 			}
-			e.Account = addAccount(int32(aid.Int64), pi, id.String)
-			l.watch[pi][id.String] = int32(len(l.in.Watch))
-			watchOf[int32(aid.Int64)] = int32(len(l.in.Watch))
-		} else {
-			key := strings.ToLower(handle.String)
-			if _, dup := l.handles[pi][key]; dup {
-				return nil
-			}
-			l.handles[pi][key] = int32(len(l.in.Watch))
-		}
-		l.in.Watch = append(l.in.Watch, e)
-		return nil
+			watchOf[int32(aid.Int64)] = int32(len(l.in.Watch)) // the entry addWatch adds
+			return addAccount(int32(aid.Int64), pi, id), nil
+		})
+		return err
 	}); err != nil {
 		if errors.Is(err, errUseViews) {
 			return Input{}, err
@@ -109,7 +81,7 @@ ORDER BY w.platform, w.account_id NULLS LAST, lower(w.handle), w.source, w.line`
 
 	// The target posts: posts of watchlist accounts in the window, numbered in oid order
 	// (pidx, their index in l.in.Posts). The engagement and like queries join the same CTE.
-	where, args := secondsWindow("p.t", p)
+	where, args := windowOn("p.t", p) // unix seconds, floored: the rows windowClause selects
 	targets := `WITH w AS (SELECT DISTINCT s.aid FROM watchlist w
   JOIN snap.accounts s ON s.platform = w.platform AND s.id = w.account_id),
 t AS (SELECT p.*, row_number() OVER (ORDER BY p.oid) - 1 AS pidx FROM snap.posts p JOIN w ON p.aid = w.aid` + where + `)
@@ -261,7 +233,3 @@ WHERE o.observed_at IS NOT NULL`, func(r *sql.Rows) error {
 	}
 	return l.in, nil
 }
-
-// secondsWindow restricts a column of unix seconds (floored, as the snapshot stores times) to
-// p's window: the same rows as windowClause on the timestamp (whole seconds compare alike).
-func secondsWindow(col string, p Params) (string, []any) { return windowOn(col, p) }
